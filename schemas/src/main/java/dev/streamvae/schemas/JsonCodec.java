@@ -1,0 +1,92 @@
+package dev.streamvae.schemas;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * Encodes and decodes one wire type as UTF-8 JSON. Thread-safe. Knows no Kafka: the services wrap
+ * it in their serdes.
+ *
+ * @param <T> the record type
+ */
+public final class JsonCodec<T> {
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+      .build();
+
+  private static final JsonCodec<MetricRecord> METRIC = new JsonCodec<>(MetricRecord.class);
+  private static final JsonCodec<ScoreRecord> SCORE = new JsonCodec<>(ScoreRecord.class);
+  private static final JsonCodec<ModelManifest> MANIFEST = new JsonCodec<>(ModelManifest.class);
+
+  private final Class<T> type;
+
+  private JsonCodec(Class<T> type) {
+    this.type = Objects.requireNonNull(type);
+  }
+
+  /** The codec for input records. */
+  public static JsonCodec<MetricRecord> metricRecord() {
+    return METRIC;
+  }
+
+  /** The codec for score records. */
+  public static JsonCodec<ScoreRecord> scoreRecord() {
+    return SCORE;
+  }
+
+  /** The codec for model manifests. */
+  public static JsonCodec<ModelManifest> modelManifest() {
+    return MANIFEST;
+  }
+
+  /** Encodes a record; never fails for a valid record. */
+  public byte[] encode(T value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + type.getSimpleName(), e);
+    }
+  }
+
+  /**
+   * Decodes bytes, or says in one line why they are not a valid record.
+   *
+   * @throws SchemaException when the bytes are null, not JSON, or violate the record's schema
+   */
+  public T decode(byte[] bytes) throws SchemaException {
+    if (bytes == null) {
+      throw new SchemaException("value is null");
+    }
+    try {
+      T value = MAPPER.readValue(bytes, type);
+      if (value == null) {
+        throw new SchemaException("value is JSON null");
+      }
+      return value;
+    } catch (JsonProcessingException e) {
+      throw new SchemaException("not a valid " + type.getSimpleName() + ": "
+          + firstLine(e.getOriginalMessage()), e);
+    } catch (IOException e) {
+      throw new SchemaException("unreadable " + type.getSimpleName() + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new SchemaException("invalid " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unknown error";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.streamvae.schemas;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The metadata of a model bundle: what a scorer needs to know about a model before loading its
+ * payload, and what an operator sees on the model endpoint. Carried in the envelope on the
+ * {@code anomaly-models} topic, keyed by {@code modelName}.
+ *
+ * @param formatVersion version of the bundle format that wrote this manifest
+ * @param modelName the model's name; the models topic key
+ * @param version version number, one higher than the newest already published under the name
+ * @param createdAt when the trainer built the bundle, epoch milliseconds
+ * @param features metric names, in the order the model reads them
+ * @param windowLength records per window
+ * @param stride step between training windows, in records
+ * @param latentDim size of the latent mean vector
+ * @param mcSamples Monte Carlo samples L used for the reconstruction log-probability
+ * @param threshold anomaly threshold on the anomaly score (negative log-probability)
+ * @param thresholdMethod how the threshold was calibrated, e.g. {@code quantile(0.995)}
+ * @param training what the model was trained on
+ * @param payloadSha256 hex SHA-256 of the payload bytes
+ * @param payloadSize payload length in bytes
+ * @param libraryVersions versions of the libraries that trained the model
+ */
+public record ModelManifest(
+    int formatVersion,
+    String modelName,
+    long version,
+    long createdAt,
+    List<String> features,
+    int windowLength,
+    int stride,
+    int latentDim,
+    int mcSamples,
+    double threshold,
+    String thresholdMethod,
+    TrainingSummary training,
+    String payloadSha256,
+    long payloadSize,
+    Map<String, String> libraryVersions) {
+
+  /** Validates the invariants every consumer relies on. */
+  public ModelManifest {
+    Objects.requireNonNull(modelName, "modelName");
+    Objects.requireNonNull(features, "features");
+    Objects.requireNonNull(payloadSha256, "payloadSha256");
+    features = List.copyOf(features);
+    libraryVersions = libraryVersions == null ? Map.of() : Map.copyOf(libraryVersions);
+    if (modelName.isBlank()) {
+      throw new IllegalArgumentException("modelName must not be blank");
+    }
+    if (features.isEmpty()) {
+      throw new IllegalArgumentException("features must not be empty");
+    }
+    if (windowLength < 1 || stride < 1 || latentDim < 1 || mcSamples < 1) {
+      throw new IllegalArgumentException(
+          "windowLength, stride, latentDim and mcSamples must be positive");
+    }
+    if (version < 0) {
+      throw new IllegalArgumentException("version must not be negative");
+    }
+  }
+
+  /** This manifest with another version number; the payload is unchanged. */
+  public ModelManifest withVersion(long newVersion) {
+    return new ModelManifest(formatVersion, modelName, newVersion, createdAt, features,
+        windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
+        payloadSha256, payloadSize, libraryVersions);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.streamvae.schemas;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The scorer's verdict on one input record: the value on the {@code anomaly-scores} topic (and,
+ * when {@code anomaly} is true, on {@code anomaly-alerts}), keyed by series id.
+ *
+ * <p>{@code anomalyScore} is the negative reconstruction log-probability of the window ending at
+ * this record, so higher means more anomalous, and {@code anomaly} is {@code anomalyScore >
+ * threshold}. The model fields and scores are {@code null} unless {@code status} is
+ * {@link ScoreStatus#SCORED}, except that a {@link ScoreStatus#WARMING_UP} record names the
+ * active model when there is one.
+ *
+ * @param series the series id
+ * @param timestamp the input record's timestamp, epoch milliseconds
+ * @param status what happened to the record
+ * @param logProbability Monte Carlo estimate of log p(x|z) of the window, nats
+ * @param anomalyScore {@code -logProbability}
+ * @param threshold the model's calibrated threshold on {@code anomalyScore}
+ * @param anomaly whether {@code anomalyScore > threshold}
+ * @param latentMean the encoder's mean mu(x) for the window
+ * @param modelName the scoring model's name
+ * @param modelVersion the scoring model's version
+ * @param scoredAt when the scorer produced this record, epoch milliseconds
+ */
+public record ScoreRecord(
+    String series,
+    long timestamp,
+    ScoreStatus status,
+    Double logProbability,
+    Double anomalyScore,
+    Double threshold,
+    boolean anomaly,
+    List<Double> latentMean,
+    String modelName,
+    Long modelVersion,
+    long scoredAt) {
+
+  /** Validates the invariants every consumer relies on. */
+  public ScoreRecord {
+    Objects.requireNonNull(series, "series");
+    Objects.requireNonNull(status, "status");
+    latentMean = latentMean == null ? null : List.copyOf(latentMean);
+    if (status == ScoreStatus.SCORED
+        && (logProbability == null || anomalyScore == null || threshold == null
+            || latentMean == null || modelName == null || modelVersion == null)) {
+      throw new IllegalArgumentException("a SCORED record needs its scores and model");
+    }
+    if (anomaly && status != ScoreStatus.SCORED) {
+      throw new IllegalArgumentException("only a SCORED record can be an anomaly");
+    }
+  }
+
+  /** A record for input that could not be scored for a reason other than an error. */
+  public static ScoreRecord unscored(
+      String series, long timestamp, ScoreStatus status, String modelName, Long modelVersion,
+      long scoredAt) {
+    if (status == ScoreStatus.SCORED) {
+      throw new IllegalArgumentException("use the canonical constructor for SCORED records");
+    }
+    return new ScoreRecord(series, timestamp, status, null, null, null, false, null, modelName,
+        modelVersion, scoredAt);
+  }
+}

@@ -1,0 +1,307 @@
+package dev.streamvae.scorer.topology;
+
+import dev.streamvae.schemas.JsonCodec;
+import dev.streamvae.schemas.MetricRecord;
+import dev.streamvae.schemas.SchemaException;
+import dev.streamvae.schemas.ScoreRecord;
+import dev.streamvae.schemas.ScoreStatus;
+import dev.streamvae.scorer.model.ActiveModel;
+import dev.streamvae.scorer.model.ModelSource;
+import dev.streamvae.vae.ScoreBatch;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parses each input record, appends it to its series' window, and queues it; queued records are
+ * scored together when the batch is full or its wall-clock delay has passed. Every input record
+ * leaves as exactly one outcome: a score record (SCORED, WARMING_UP or NO_MODEL) or a dead letter.
+ *
+ * <p>A queued record is also written to the pending store, which is changelogged and committed
+ * in the same transaction as the input offsets and the outputs. After a crash the store is
+ * restored and the records it holds are scored on the first flush, so micro-batching neither
+ * loses nor (under exactly-once) duplicates a score.
+ *
+ * <p>A batch is scored with the one model that is active when the batch is flushed; the model is
+ * an immutable object, so no record is scored by a half-loaded model.
+ */
+final class ScoringProcessor implements Processor<String, byte[], String, ScoringOutcome> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
+
+  private final TopologySettings settings;
+  private final ModelSource models;
+  private final ScoringListener listener;
+  private final Clock clock;
+  private final JsonCodec<MetricRecord> metricCodec = JsonCodec.metricRecord();
+
+  private ProcessorContext<String, ScoringOutcome> context;
+  private KeyValueStore<String, byte[]> windows;
+  private KeyValueStore<Long, byte[]> pendingStore;
+  private final List<KeyValue<Long, PendingRecord>> pending = new ArrayList<>();
+  private long nextSequence;
+
+  ScoringProcessor(TopologySettings settings, ModelSource models, ScoringListener listener,
+      Clock clock) {
+    this.settings = settings;
+    this.models = models;
+    this.listener = listener;
+    this.clock = clock;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, ScoringOutcome> context) {
+    this.context = context;
+    this.windows = context.getStateStore(ScoringTopology.WINDOW_STORE);
+    this.pendingStore = context.getStateStore(ScoringTopology.PENDING_STORE);
+    // Runs after restoration: whatever is here was accepted before a crash or a rebalance and
+    // not yet emitted in a committed transaction.
+    try (KeyValueIterator<Long, byte[]> it = pendingStore.all()) {
+      while (it.hasNext()) {
+        KeyValue<Long, byte[]> kv = it.next();
+        pending.add(KeyValue.pair(kv.key, PendingRecord.decode(kv.value)));
+        nextSequence = Math.max(nextSequence, kv.key + 1);
+      }
+    }
+    if (!pending.isEmpty()) {
+      LOG.info("task {}: {} restored records awaiting their scores", context.taskId(),
+          pending.size());
+    }
+    context.schedule(settings.maxBatchDelay(), PunctuationType.WALL_CLOCK_TIME, now -> flush());
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    String series = record.key();
+    if (series == null || series.isEmpty()) {
+      deadLetter(record, DeadLetterReason.MISSING_KEY, "records must be keyed by series id");
+      return;
+    }
+    MetricRecord metric;
+    try {
+      metric = metricCodec.decode(record.value());
+    } catch (SchemaException e) {
+      deadLetter(record, DeadLetterReason.UNPARSEABLE, e.getMessage());
+      return;
+    }
+    if (metric.series() != null && !metric.series().equals(series)) {
+      deadLetter(record, DeadLetterReason.SERIES_KEY_MISMATCH,
+          "value names series '" + metric.series() + "' but the key is '" + series + "'");
+      return;
+    }
+    for (Map.Entry<String, Double> e : metric.values().entrySet()) {
+      if (e.getValue() == null || !Double.isFinite(e.getValue())
+          || !Float.isFinite(e.getValue().floatValue())) {
+        deadLetter(record, DeadLetterReason.NON_FINITE_VALUE,
+            "'" + e.getKey() + "' is " + e.getValue() + " (not a finite 32-bit float)");
+        return;
+      }
+    }
+    List<String> features = List.copyOf(metric.values().keySet());
+    byte[] stored = windows.get(series);
+    SeriesWindow window = stored == null ? null : SeriesWindow.decode(stored);
+    // A series whose metric set changes starts a new window: old and new rows do not line up.
+    if (window == null || !window.features().equals(features)
+        || window.capacity() != settings.windowCapacity()) {
+      window = new SeriesWindow(features, settings.windowCapacity());
+    } else if (metric.timestamp() < window.lastTimestamp()) {
+      deadLetter(record, DeadLetterReason.OUT_OF_ORDER, "timestamp " + metric.timestamp()
+          + " is older than the series' newest " + window.lastTimestamp());
+      return;
+    }
+    float[] row = new float[features.size()];
+    for (int i = 0; i < row.length; i++) {
+      row[i] = metric.values().get(features.get(i)).floatValue();
+    }
+    window.append(metric.timestamp(), row);
+    windows.put(series, window.encode());
+
+    PendingRecord entry = new PendingRecord(series, metric.timestamp(), record.timestamp(),
+        features, window.snapshot());
+    long sequence = nextSequence++;
+    pendingStore.put(sequence, entry.encode());
+    pending.add(KeyValue.pair(sequence, entry));
+    if (pending.size() >= settings.batchSize()) {
+      flush();
+    }
+  }
+
+  /** Scores and emits everything queued, in arrival order, with one model. */
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    Optional<ActiveModel> active = models.current();
+    long scoredAt = clock.millis();
+    ScoringOutcome[] outcomes = new ScoringOutcome[pending.size()];
+    String[] deadLetterDetail = new String[pending.size()];
+    DeadLetterReason[] deadLetterReason = new DeadLetterReason[pending.size()];
+    if (active.isEmpty()) {
+      for (int i = 0; i < pending.size(); i++) {
+        PendingRecord p = pending.get(i).value;
+        outcomes[i] = new ScoringOutcome.Scored(ScoreRecord.unscored(p.series(), p.timestamp(),
+            ScoreStatus.NO_MODEL, null, null, scoredAt));
+      }
+    } else {
+      scoreWithModel(active.get(), scoredAt, outcomes, deadLetterReason, deadLetterDetail);
+    }
+    for (int i = 0; i < pending.size(); i++) {
+      KeyValue<Long, PendingRecord> kv = pending.get(i);
+      PendingRecord p = kv.value;
+      if (outcomes[i] instanceof ScoringOutcome.Scored scored) {
+        ScoreRecord s = scored.record();
+        context.forward(new Record<>(p.series(), outcomes[i], p.recordTimestamp()));
+        listener.onScore(s.status(), s.anomaly(), s.modelName());
+        if (s.status() == ScoreStatus.SCORED) {
+          listener.onEndToEndLatency(scoredAt - p.timestamp());
+        }
+      } else {
+        emitDeadLetter(p.series(), rebuild(p), p.recordTimestamp(), new RecordHeaders(),
+            deadLetterReason[i], deadLetterDetail[i], "state");
+      }
+      pendingStore.delete(kv.key);
+    }
+    pending.clear();
+  }
+
+  private void scoreWithModel(ActiveModel active, long scoredAt, ScoringOutcome[] outcomes,
+      DeadLetterReason[] reasons, String[] details) {
+    List<String> modelFeatures = active.model().features();
+    int w = active.model().windowLength();
+    int f = modelFeatures.size();
+    List<Integer> toScore = new ArrayList<>();
+    List<float[]> windowsToScore = new ArrayList<>();
+    for (int i = 0; i < pending.size(); i++) {
+      PendingRecord p = pending.get(i).value;
+      int[] columns = columns(p.features(), modelFeatures);
+      if (columns == null) {
+        reasons[i] = DeadLetterReason.MISSING_FEATURE;
+        details[i] = "model '" + active.name() + "' v" + active.version() + " reads "
+            + modelFeatures + "; the series has " + p.features();
+        continue;
+      }
+      if (p.rows() < w) {
+        outcomes[i] = new ScoringOutcome.Scored(ScoreRecord.unscored(p.series(), p.timestamp(),
+            ScoreStatus.WARMING_UP, active.name(), active.version(), scoredAt));
+        continue;
+      }
+      float[] x = new float[w * f];
+      int firstRow = p.rows() - w;
+      int width = p.features().size();
+      for (int t = 0; t < w; t++) {
+        for (int c = 0; c < f; c++) {
+          x[t * f + c] = p.window()[(firstRow + t) * width + columns[c]];
+        }
+      }
+      toScore.add(i);
+      windowsToScore.add(x);
+    }
+    if (toScore.isEmpty()) {
+      return;
+    }
+    try {
+      score(active, scoredAt, toScore, windowsToScore, outcomes);
+    } catch (RuntimeException batchFailure) {
+      // Find the culprits one by one so one bad window does not dead-letter its whole batch.
+      LOG.warn("batch of {} failed to score ({}); scoring one by one", toScore.size(),
+          batchFailure.toString());
+      for (int j = 0; j < toScore.size(); j++) {
+        try {
+          score(active, scoredAt, List.of(toScore.get(j)), List.of(windowsToScore.get(j)),
+              outcomes);
+        } catch (RuntimeException e) {
+          reasons[toScore.get(j)] = DeadLetterReason.SCORING_FAILED;
+          details[toScore.get(j)] = e.toString();
+        }
+      }
+    }
+  }
+
+  private void score(ActiveModel active, long scoredAt, List<Integer> indices,
+      List<float[]> rows, ScoringOutcome[] outcomes) {
+    long started = System.nanoTime();
+    ScoreBatch batch = active.model().score(rows.toArray(new float[0][]));
+    listener.onBatch(rows.size(), System.nanoTime() - started);
+    for (int j = 0; j < indices.size(); j++) {
+      PendingRecord p = pending.get(indices.get(j)).value;
+      double logProbability = batch.logProbability(j);
+      if (!Double.isFinite(logProbability)) {
+        throw new IllegalStateException("non-finite log-probability " + logProbability);
+      }
+      float[] mu = batch.latentMean(j);
+      List<Double> latent = new ArrayList<>(mu.length);
+      for (float v : mu) {
+        latent.add((double) v);
+      }
+      outcomes[indices.get(j)] = new ScoringOutcome.Scored(new ScoreRecord(p.series(),
+          p.timestamp(), ScoreStatus.SCORED, logProbability, batch.anomalyScore(j),
+          batch.threshold(), batch.isAnomaly(j), latent, active.name(), active.version(),
+          scoredAt));
+    }
+  }
+
+  /** Indices of the model's features among the window's columns, or null if one is missing. */
+  private static int[] columns(List<String> windowFeatures, List<String> modelFeatures) {
+    int[] columns = new int[modelFeatures.size()];
+    for (int i = 0; i < columns.length; i++) {
+      columns[i] = windowFeatures.indexOf(modelFeatures.get(i));
+      if (columns[i] < 0) {
+        return null;
+      }
+    }
+    return columns;
+  }
+
+  private byte[] rebuild(PendingRecord p) {
+    float[] row = p.lastRow();
+    Map<String, Double> values = new HashMap<>();
+    for (int i = 0; i < row.length; i++) {
+      values.put(p.features().get(i), (double) row[i]);
+    }
+    return metricCodec.encode(new MetricRecord(p.series(), p.timestamp(), values));
+  }
+
+  private void deadLetter(Record<String, byte[]> record, DeadLetterReason reason, String detail) {
+    String origin = context.recordMetadata()
+        .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("unknown");
+    emitDeadLetter(record.key(), record.value(), record.timestamp(), record.headers(), reason,
+        detail, origin);
+  }
+
+  private void emitDeadLetter(String key, byte[] payload, long timestamp, Headers inputHeaders,
+      DeadLetterReason reason, String detail, String origin) {
+    Headers headers = new RecordHeaders(inputHeaders.toArray());
+    headers.remove(DeadLetterReason.HEADER_REASON);
+    headers.remove(DeadLetterReason.HEADER_DETAIL);
+    headers.remove(DeadLetterReason.HEADER_ORIGIN);
+    headers.add(DeadLetterReason.HEADER_REASON, reason.code().getBytes(StandardCharsets.UTF_8));
+    headers.add(DeadLetterReason.HEADER_DETAIL, oneLine(detail).getBytes(StandardCharsets.UTF_8));
+    headers.add(DeadLetterReason.HEADER_ORIGIN, origin.getBytes(StandardCharsets.UTF_8));
+    context.forward(new Record<String, ScoringOutcome>(key,
+        new ScoringOutcome.DeadLetter(payload), timestamp, headers));
+    listener.onDeadLetter(reason);
+  }
+
+  private static String oneLine(String text) {
+    if (text == null) {
+      return "";
+    }
+    String line = text.replace('\n', ' ').replace('\r', ' ');
+    return line.length() > 500 ? line.substring(0, 500) : line;
+  }
+}

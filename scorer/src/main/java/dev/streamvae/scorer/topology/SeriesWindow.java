@@ -1,0 +1,142 @@
+package dev.streamvae.scorer.topology;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The last {@code capacity} readings of one series, as a ring of floats: the per-series state,
+ * bounded in size (capacity x features x 4 bytes plus the metric names). Mutable; owned by one
+ * stream task.
+ */
+final class SeriesWindow {
+
+  private static final byte FORMAT = 1;
+
+  private final List<String> features;
+  private final int capacity;
+  private final float[] ring;
+  private long count;
+  private long lastTimestamp;
+  private int head;
+
+  SeriesWindow(List<String> features, int capacity) {
+    this.features = List.copyOf(features);
+    this.capacity = capacity;
+    this.ring = new float[capacity * features.size()];
+    this.lastTimestamp = Long.MIN_VALUE;
+  }
+
+  List<String> features() {
+    return features;
+  }
+
+  int capacity() {
+    return capacity;
+  }
+
+  long lastTimestamp() {
+    return lastTimestamp;
+  }
+
+  /** Readings held: the number appended, at most the capacity. */
+  int filled() {
+    return (int) Math.min(count, capacity);
+  }
+
+  void append(long timestamp, float[] row) {
+    System.arraycopy(row, 0, ring, head * features.size(), features.size());
+    head = (head + 1) % capacity;
+    count++;
+    lastTimestamp = timestamp;
+  }
+
+  /** The held readings, oldest first, flattened time-major. */
+  float[] snapshot() {
+    int f = features.size();
+    int n = filled();
+    float[] out = new float[n * f];
+    int start = (head - n + capacity) % capacity;
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(ring, ((start + i) % capacity) * f, out, i * f, f);
+    }
+    return out;
+  }
+
+  byte[] encode() {
+    byte[][] names = encodeNames(features);
+    int size = 1 + 4 + 4 + 8 + 8 + 4 + namesSize(names) + ring.length * 4;
+    ByteBuffer buf = ByteBuffer.allocate(size);
+    buf.put(FORMAT).putInt(capacity).putInt(head).putLong(count).putLong(lastTimestamp);
+    putNames(buf, names);
+    buf.asFloatBuffer().put(ring);
+    return buf.array();
+  }
+
+  static SeriesWindow decode(byte[] bytes) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    byte format = buf.get();
+    if (format != FORMAT) {
+      throw new IllegalStateException("unknown window state format " + format);
+    }
+    int capacity = buf.getInt();
+    int head = buf.getInt();
+    long count = buf.getLong();
+    long last = buf.getLong();
+    List<String> features = getNames(buf);
+    SeriesWindow w = new SeriesWindow(features, capacity);
+    buf.asFloatBuffer().get(w.ring);
+    w.head = head;
+    w.count = count;
+    w.lastTimestamp = last;
+    return w;
+  }
+
+  static byte[][] encodeNames(List<String> names) {
+    byte[][] out = new byte[names.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = names.get(i).getBytes(StandardCharsets.UTF_8);
+    }
+    return out;
+  }
+
+  static int namesSize(byte[][] names) {
+    int size = 4;
+    for (byte[] n : names) {
+      size += 4 + n.length;
+    }
+    return size;
+  }
+
+  static void putNames(ByteBuffer buf, byte[][] names) {
+    buf.putInt(names.length);
+    for (byte[] n : names) {
+      buf.putInt(n.length).put(n);
+    }
+  }
+
+  static List<String> getNames(ByteBuffer buf) {
+    int n = buf.getInt();
+    List<String> names = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] b = new byte[buf.getInt()];
+      buf.get(b);
+      names.add(new String(b, StandardCharsets.UTF_8));
+    }
+    return names;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SeriesWindow w && capacity == w.capacity && count == w.count
+        && lastTimestamp == w.lastTimestamp && features.equals(w.features)
+        && java.util.Arrays.equals(snapshot(), w.snapshot());
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(features, capacity, count, lastTimestamp);
+  }
+}

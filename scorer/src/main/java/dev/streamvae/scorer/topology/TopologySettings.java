@@ -1,0 +1,52 @@
+package dev.streamvae.scorer.topology;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The topology's immutable settings, validated at construction.
+ *
+ * @param inputTopic metrics topic, keyed by series id
+ * @param scoresTopic one score record per input record
+ * @param alertsTopic the anomalous score records only
+ * @param deadLetterTopic input that cannot be parsed or scored, with reason headers
+ * @param batchSize records buffered per task before they are scored together
+ * @param maxBatchDelay longest wall-clock time a record waits for its batch to fill
+ * @param windowCapacity records kept per series: the longest model window that can be served
+ */
+public record TopologySettings(
+    String inputTopic,
+    String scoresTopic,
+    String alertsTopic,
+    String deadLetterTopic,
+    int batchSize,
+    Duration maxBatchDelay,
+    int windowCapacity) {
+
+  /** Validates the settings. */
+  public TopologySettings {
+    requireTopic(inputTopic, "inputTopic");
+    requireTopic(scoresTopic, "scoresTopic");
+    requireTopic(alertsTopic, "alertsTopic");
+    requireTopic(deadLetterTopic, "deadLetterTopic");
+    Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
+    if (batchSize < 1 || batchSize > 65_536) {
+      throw new IllegalArgumentException("batchSize must be in [1, 65536], was " + batchSize);
+    }
+    if (maxBatchDelay.isNegative() || maxBatchDelay.isZero()
+        || maxBatchDelay.compareTo(Duration.ofSeconds(10)) > 0) {
+      throw new IllegalArgumentException("maxBatchDelay must be in (0, 10s], was "
+          + maxBatchDelay);
+    }
+    if (windowCapacity < 1 || windowCapacity > 4096) {
+      throw new IllegalArgumentException("windowCapacity must be in [1, 4096], was "
+          + windowCapacity);
+    }
+  }
+
+  private static void requireTopic(String name, String what) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException(what + " must name a topic");
+    }
+  }
+}

@@ -1,6 +1,6 @@
 package dev.streamvae.schemas;
 
-import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,12 +20,15 @@ public final class JsonCodec<T> {
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS)
+      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .build();
 
   private static final JsonCodec<MetricRecord> METRIC = new JsonCodec<>(MetricRecord.class);
   private static final JsonCodec<ScoreRecord> SCORE = new JsonCodec<>(ScoreRecord.class);
   private static final JsonCodec<ModelManifest> MANIFEST = new JsonCodec<>(ModelManifest.class);
+
+  /** Longest reason put in an exception message; a hostile field name can be any length. */
+  private static final int MAX_REASON_LENGTH = 300;
 
   private final Class<T> type;
 
@@ -76,17 +79,29 @@ public final class JsonCodec<T> {
       throw new SchemaException("not a valid " + type.getSimpleName() + ": "
           + firstLine(e.getOriginalMessage()), e);
     } catch (IOException e) {
-      throw new SchemaException("unreadable " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new SchemaException("unreadable " + type.getSimpleName() + ": "
+          + firstLine(e.getMessage()), e);
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new SchemaException("invalid " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new SchemaException("invalid " + type.getSimpleName() + ": "
+          + firstLine(e.getMessage()), e);
     }
   }
 
+  /** One line, short enough for a dead-letter header. */
   private static String firstLine(String message) {
     if (message == null) {
       return "unknown error";
     }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    int end = message.length();
+    for (int i = 0; i < message.length(); i++) {
+      char c = message.charAt(i);
+      if (c == '\n' || c == '\r') {
+        end = i;
+        break;
+      }
+    }
+    String line = message.substring(0, end);
+    return line.length() <= MAX_REASON_LENGTH ? line
+        : line.substring(0, MAX_REASON_LENGTH) + "...";
   }
 }

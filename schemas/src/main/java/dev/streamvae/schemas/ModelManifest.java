@@ -1,5 +1,6 @@
 package dev.streamvae.schemas;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -8,6 +9,9 @@ import java.util.Objects;
  * The metadata of a model bundle: what a scorer needs to know about a model before loading its
  * payload, and what an operator sees on the model endpoint. Carried in the envelope on the
  * {@code anomaly-models} topic, keyed by {@code modelName}.
+ *
+ * <p>Primitive components are {@code @JsonProperty(required = true)}: otherwise Jackson decodes a
+ * missing one as 0 or false instead of rejecting the record.
  *
  * @param formatVersion version of the bundle format that wrote this manifest
  * @param modelName the model's name; the models topic key
@@ -26,20 +30,20 @@ import java.util.Objects;
  * @param libraryVersions versions of the libraries that trained the model
  */
 public record ModelManifest(
-    int formatVersion,
+    @JsonProperty(required = true) int formatVersion,
     String modelName,
-    long version,
-    long createdAt,
+    @JsonProperty(required = true) long version,
+    @JsonProperty(required = true) long createdAt,
     List<String> features,
-    int windowLength,
-    int stride,
-    int latentDim,
-    int mcSamples,
-    double threshold,
+    @JsonProperty(required = true) int windowLength,
+    @JsonProperty(required = true) int stride,
+    @JsonProperty(required = true) int latentDim,
+    @JsonProperty(required = true) int mcSamples,
+    @JsonProperty(required = true) double threshold,
     String thresholdMethod,
     TrainingSummary training,
     String payloadSha256,
-    long payloadSize,
+    @JsonProperty(required = true) long payloadSize,
     Map<String, String> libraryVersions) {
 
   /** Validates the invariants every consumer relies on. */

@@ -1,5 +1,6 @@
 package dev.streamvae.schemas;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,6 +13,9 @@ import java.util.Objects;
  * threshold}. The model fields and scores are {@code null} unless {@code status} is
  * {@link ScoreStatus#SCORED}, except that a {@link ScoreStatus#WARMING_UP} record names the
  * active model when there is one.
+ *
+ * <p>Primitive components are {@code @JsonProperty(required = true)}: otherwise Jackson decodes a
+ * missing one as 0 or false instead of rejecting the record.
  *
  * @param series the series id
  * @param timestamp the input record's timestamp, epoch milliseconds
@@ -27,16 +31,16 @@ import java.util.Objects;
  */
 public record ScoreRecord(
     String series,
-    long timestamp,
+    @JsonProperty(required = true) long timestamp,
     ScoreStatus status,
     Double logProbability,
     Double anomalyScore,
     Double threshold,
-    boolean anomaly,
+    @JsonProperty(required = true) boolean anomaly,
     List<Double> latentMean,
     String modelName,
     Long modelVersion,
-    long scoredAt) {
+    @JsonProperty(required = true) long scoredAt) {
 
   /** Validates the invariants every consumer relies on. */
   public ScoreRecord {

@@ -1,7 +1,12 @@
 package dev.streamvae.schemas;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * What a model was trained on and how training ended; part of {@link ModelManifest}.
+ *
+ * <p>Primitive components are {@code @JsonProperty(required = true)}: otherwise Jackson decodes a
+ * missing one as 0 or false instead of rejecting the record.
  *
  * @param dataFrom earliest training record timestamp, epoch milliseconds
  * @param dataTo latest training record timestamp, epoch milliseconds
@@ -14,12 +19,12 @@ package dev.streamvae.schemas;
  * @param durationMillis wall-clock training time
  */
 public record TrainingSummary(
-    long dataFrom,
-    long dataTo,
-    int seriesCount,
-    long windowCount,
-    int epochs,
-    double finalLoss,
-    double finalReconstruction,
-    double finalKl,
-    long durationMillis) {}
+    @JsonProperty(required = true) long dataFrom,
+    @JsonProperty(required = true) long dataTo,
+    @JsonProperty(required = true) int seriesCount,
+    @JsonProperty(required = true) long windowCount,
+    @JsonProperty(required = true) int epochs,
+    @JsonProperty(required = true) double finalLoss,
+    @JsonProperty(required = true) double finalReconstruction,
+    @JsonProperty(required = true) double finalKl,
+    @JsonProperty(required = true) long durationMillis) {}

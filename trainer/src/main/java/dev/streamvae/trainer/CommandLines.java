@@ -42,6 +42,11 @@ public final class CommandLines {
       t = t.getCause();
     }
     String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    if (t instanceof java.nio.file.NoSuchFileException) {
+      message = "no such file: " + message;
+    } else if (t instanceof java.nio.file.AccessDeniedException) {
+      message = "permission denied: " + message;
+    }
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);
   }

@@ -102,7 +102,9 @@ public final class ModelTopicWatcher implements AutoCloseable {
         throw e;
       }
     } catch (RuntimeException e) {
-      LOG.error("model watcher stopped: {}", e.toString(), e);
+      if (running) {
+        LOG.error("model watcher stopped: {}", e.toString(), e);
+      }
     } finally {
       caughtUp.countDown();
     }
@@ -120,11 +122,14 @@ public final class ModelTopicWatcher implements AutoCloseable {
         announced = true;
         caughtUp.countDown();
       }
-      try {
-        Thread.sleep(retry.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
+      long until = System.currentTimeMillis() + retry.toMillis();
+      while (running && System.currentTimeMillis() < until) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
       }
     }
     return null;
@@ -137,7 +142,6 @@ public final class ModelTopicWatcher implements AutoCloseable {
     if (c != null) {
       c.wakeup();
     }
-    thread.interrupt();
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {

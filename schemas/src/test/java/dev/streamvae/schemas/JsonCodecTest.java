@@ -1,0 +1,131 @@
+package dev.streamvae.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JsonCodecTest {
+
+  private static final JsonCodec<MetricRecord> METRIC = JsonCodec.metricRecord();
+  private static final JsonCodec<ScoreRecord> SCORE = JsonCodec.scoreRecord();
+  private static final JsonCodec<ModelManifest> MANIFEST = JsonCodec.modelManifest();
+
+  @Test
+  void metricRecordRoundTrips() throws SchemaException {
+    MetricRecord record = new MetricRecord("s1", 1_700_000_000_000L, Map.of("b", 2.5, "a", -1.0));
+    assertThat(METRIC.decode(METRIC.encode(record))).isEqualTo(record);
+
+    MetricRecord keyOnly = new MetricRecord(null, 5, Map.of("v", 1.0));
+    byte[] bytes = METRIC.encode(keyOnly);
+    assertThat(text(bytes)).doesNotContain("series");
+    assertThat(METRIC.decode(bytes)).isEqualTo(keyOnly);
+  }
+
+  @Test
+  void scoreRecordsRoundTrip() throws SchemaException {
+    ScoreRecord scored = new ScoreRecord("s1", 10, ScoreStatus.SCORED, -120.5, 120.5, 100.0, true,
+        List.of(0.5, -1.25), "default", 3L, 11);
+    assertThat(SCORE.decode(SCORE.encode(scored))).isEqualTo(scored);
+
+    for (ScoreStatus status : List.of(ScoreStatus.WARMING_UP, ScoreStatus.NO_MODEL)) {
+      ScoreRecord unscored = ScoreRecord.unscored("s1", 10, status, null, null, 11);
+      assertThat(SCORE.decode(SCORE.encode(unscored))).isEqualTo(unscored);
+    }
+  }
+
+  @Test
+  void modelManifestRoundTrips() throws SchemaException {
+    ModelManifest manifest = new ModelManifest(1, "default", 4, 1_000, List.of("cpu", "mem"), 32, 1,
+        4, 8, 150.0, "quantile(0.995)",
+        new TrainingSummary(0, 1_000, 3, 900, 10, 12.5, 11.0, 1.5, 4_000), "ab".repeat(32), 4096,
+        Map.of("nd4j", "1.0.0-M2.1"));
+    assertThat(MANIFEST.decode(MANIFEST.encode(manifest))).isEqualTo(manifest);
+
+    ModelManifest bare = new ModelManifest(1, "m", 0, 0, List.of("v"), 8, 2, 2, 1, 0.0, null, null,
+        "00", 0, null);
+    assertThat(MANIFEST.decode(MANIFEST.encode(bare))).isEqualTo(bare);
+  }
+
+  @Test
+  void nonFiniteReadingsAreAcceptedAtParseLevel() throws SchemaException {
+    MetricRecord record = METRIC.decode(bytes(
+        "{\"timestamp\": 1, \"values\": {\"a\": NaN, \"b\": Infinity, \"c\": -Infinity}}"));
+    assertThat(record.values().get("a")).isNaN();
+    assertThat(record.values().get("b")).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(record.values().get("c")).isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(METRIC.decode(METRIC.encode(record))).isEqualTo(record);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"timestamp\": 1, \"values\": {\"v\": 1.0}",                        // malformed
+      "{\"timestamp\": 1, \"values\": {}}",                                 // empty values
+      "{\"series\": \"s\", \"values\": {\"v\": 1.0}}",                      // no timestamp
+      "{\"timestamp\": null, \"values\": {\"v\": 1.0}}",                    // null timestamp
+      "{\"timestamp\": 1}",                                                  // no values
+      "{\"timestamp\": 1, \"values\": {\"v\": null}}",                      // null reading
+      "{\"timestamp\": 1, \"values\": {\"v\": \"high\"}}",                  // not a number
+      "{\"timestamp\": 1, \"values\": {\"v\": 1.0}, \"unit\": \"ms\"}",     // unknown field
+      "{\"timestamp\": 1, \"values\": {\"v\": 1.0}} trailing",              // trailing garbage
+      "{\"timestamp\": 1, \"values\": {\"v\": 1.0}}{}",                     // two documents
+      "[1, 2, 3]",                                                           // wrong shape
+      "null",                                                                // JSON null
+      "",                                                                    // empty
+      "timestamp=1,v=2"                                                      // not JSON
+  })
+  void rejectsInvalidMetricRecords(String input) {
+    assertRejectedInOneLine(() -> METRIC.decode(bytes(input)));
+  }
+
+  @Test
+  void rejectsNullAndBinaryBytes() {
+    assertRejectedInOneLine(() -> METRIC.decode(null));
+    assertRejectedInOneLine(() -> METRIC.decode(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2}));
+    assertRejectedInOneLine(() -> SCORE.decode(new byte[] {0x00, 0x00, 0x00, 0x01, 0x2a}));
+  }
+
+  @Test
+  void rejectsInvalidScoreRecordsAndManifests() {
+    // SCORED without its scores.
+    assertRejectedInOneLine(() -> SCORE.decode(bytes("{\"series\": \"s\", \"timestamp\": 1, "
+        + "\"status\": \"SCORED\", \"anomaly\": false, \"scoredAt\": 2}")));
+    // Unknown status.
+    assertRejectedInOneLine(() -> SCORE.decode(bytes("{\"series\": \"s\", \"timestamp\": 1, "
+        + "\"status\": \"MAYBE\", \"anomaly\": false, \"scoredAt\": 2}")));
+    // Blank model name and empty features.
+    assertRejectedInOneLine(() -> MANIFEST.decode(bytes("{\"formatVersion\": 1, "
+        + "\"modelName\": \" \", \"version\": 1, \"createdAt\": 0, \"features\": [\"v\"], "
+        + "\"windowLength\": 8, \"stride\": 1, \"latentDim\": 2, \"mcSamples\": 1, "
+        + "\"threshold\": 1.0, \"payloadSha256\": \"00\", \"payloadSize\": 0}")));
+  }
+
+  @Test
+  void reasonsStayOneShortLineEvenForHostileInput() {
+    String hostile = "{\"timestamp\": 1, \"values\": {\"v\": 1.0}, \"x\\ny" + "z".repeat(5_000)
+        + "\": 1}";
+    assertRejectedInOneLine(() -> METRIC.decode(bytes(hostile)));
+    assertThatThrownBy(() -> METRIC.decode(bytes(hostile)))
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
+  }
+
+  private static void assertRejectedInOneLine(ThrowingCallable call) {
+    assertThatThrownBy(call).isInstanceOf(SchemaException.class)
+        .satisfies(e -> assertThat(e.getMessage()).isNotBlank().doesNotContain("\n")
+            .doesNotContain("\r"));
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+}

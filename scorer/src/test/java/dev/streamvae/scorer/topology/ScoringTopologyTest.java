@@ -1,0 +1,315 @@
+package dev.streamvae.scorer.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamvae.schemas.JsonCodec;
+import dev.streamvae.schemas.MetricRecord;
+import dev.streamvae.schemas.ScoreRecord;
+import dev.streamvae.schemas.ScoreStatus;
+import dev.streamvae.scorer.model.ActiveModel;
+import dev.streamvae.vae.ModelBundle;
+import dev.streamvae.vae.TrainedModel;
+import dev.streamvae.vae.TrainingSet;
+import dev.streamvae.vae.VaeConfig;
+import dev.streamvae.vae.VaeTrainer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ScoringTopologyTest {
+
+  private static final int WINDOW = 8;
+  private static final int BATCH = 16;
+  private static final long STEP = 60_000;
+  private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+
+  private static ActiveModel modelV1;
+  private static ActiveModel modelV2;
+
+  private final AtomicReference<ActiveModel> active = new AtomicReference<>();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> input;
+  private TestOutputTopic<String, byte[]> scores;
+  private TestOutputTopic<String, byte[]> alerts;
+  private TestOutputTopic<String, byte[]> deadLetters;
+
+  @BeforeAll
+  static void trainModels() {
+    TrainingSet.Builder data = TrainingSet.builder(List.of("value"), WINDOW, 1);
+    for (int s = 0; s < 4; s++) {
+      int n = 600;
+      long[] ts = new long[n];
+      double[][] values = new double[n][1];
+      java.util.Random noise = new java.util.Random(s);
+      for (int i = 0; i < n; i++) {
+        ts[i] = T0.toEpochMilli() + i * STEP;
+        values[i][0] = sine(i) + 0.05 * noise.nextGaussian();
+      }
+      data.addSeries("train-" + s, ts, values);
+    }
+    VaeConfig config = VaeConfig.builder().windowLength(WINDOW).featureCount(1)
+        .hiddenSizes(16).latentDim(2).epochs(8).batchSize(64).mcSamples(4).seed(3).build();
+    TrainedModel trained = VaeTrainer.train(data.build(), config, s -> { });
+    modelV1 = activate(trained.toBundle("m", 1, T0));
+    modelV2 = activate(trained.toBundle("m", 2, T0));
+  }
+
+  private static ActiveModel activate(ModelBundle bundle) {
+    ModelBundle decoded = ModelBundle.fromBytes(bundle.toBytes());
+    return new ActiveModel(decoded.load(), decoded.manifest(), T0);
+  }
+
+  private static double sine(int i) {
+    return 10 + 2 * Math.sin(2 * Math.PI * i / 24.0);
+  }
+
+  @BeforeEach
+  void startDriver() {
+    TopologySettings settings = new TopologySettings("metrics", "scores", "alerts", "dlq", BATCH,
+        Duration.ofMillis(100), 32);
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(ScoringTopology.build(new StreamsBuilder(), settings,
+        () -> java.util.Optional.ofNullable(active.get()), ScoringListener.NONE,
+        Clock.fixed(T0, ZoneOffset.UTC)), props, T0);
+    input = driver.createInputTopic("metrics", new StringSerializer(), new ByteArraySerializer());
+    scores = driver.createOutputTopic("scores", new StringDeserializer(),
+        new ByteArrayDeserializer());
+    alerts = driver.createOutputTopic("alerts", new StringDeserializer(),
+        new ByteArrayDeserializer());
+    deadLetters = driver.createOutputTopic("dlq", new StringDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void closeDriver() {
+    driver.close();
+  }
+
+  private void send(String series, int i, double value) {
+    byte[] bytes = JsonCodec.metricRecord().encode(
+        new MetricRecord(null, T0.toEpochMilli() + i * STEP, Map.of("value", value)));
+    input.pipeInput(series, bytes, T0.toEpochMilli() + i * STEP);
+  }
+
+  private void flushByTime() {
+    driver.advanceWallClockTime(Duration.ofMillis(150));
+  }
+
+  private static ScoreRecord decode(byte[] bytes) throws Exception {
+    return JsonCodec.scoreRecord().decode(bytes);
+  }
+
+  private List<ScoreRecord> readScores() throws Exception {
+    List<ScoreRecord> out = new java.util.ArrayList<>();
+    for (byte[] b : scores.readValuesToList()) {
+      out.add(decode(b));
+    }
+    return out;
+  }
+
+  private static String header(TestRecord<String, byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void everyRecordIsAnsweredNoModelBeforeAnyModelExists() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      send("a", i, sine(i));
+    }
+    assertThat(scores.isEmpty()).as("nothing is emitted before the batch is due").isTrue();
+    flushByTime();
+    List<ScoreRecord> out = readScores();
+    assertThat(out).hasSize(5).allSatisfy(s -> {
+      assertThat(s.status()).isEqualTo(ScoreStatus.NO_MODEL);
+      assertThat(s.logProbability()).isNull();
+      assertThat(s.anomaly()).isFalse();
+    });
+    assertThat(out).extracting(s -> (s.timestamp() - T0.toEpochMilli()) / STEP)
+        .as("in arrival order").containsExactly(0L, 1L, 2L, 3L, 4L);
+  }
+
+  @Test
+  void recordsWarmUpUntilTheWindowIsFullThenAreScored() throws Exception {
+    active.set(modelV1);
+    for (int i = 0; i < WINDOW + 3; i++) {
+      send("a", i, sine(i));
+    }
+    flushByTime();
+    List<ScoreRecord> out = readScores();
+    assertThat(out).hasSize(WINDOW + 3);
+    assertThat(out.subList(0, WINDOW - 1)).allSatisfy(s -> {
+      assertThat(s.status()).isEqualTo(ScoreStatus.WARMING_UP);
+      assertThat(s.modelVersion()).isEqualTo(1L);
+    });
+    assertThat(out.subList(WINDOW - 1, out.size())).allSatisfy(s -> {
+      assertThat(s.status()).isEqualTo(ScoreStatus.SCORED);
+      assertThat(s.modelName()).isEqualTo("m");
+      assertThat(s.modelVersion()).isEqualTo(1L);
+      assertThat(s.latentMean()).hasSize(2);
+      assertThat(s.anomalyScore()).isEqualTo(-s.logProbability());
+      assertThat(s.threshold()).isEqualTo(modelV1.model().threshold());
+    });
+  }
+
+  @Test
+  void aFullBatchIsScoredWithoutWaitingForTheClock() throws Exception {
+    active.set(modelV1);
+    for (int i = 0; i < BATCH; i++) {
+      send("s" + i, 0, sine(0));
+    }
+    assertThat(readScores()).hasSize(BATCH);
+  }
+
+  @Test
+  void scoresMatchTheModelScoringTheSameWindowDirectly() throws Exception {
+    active.set(modelV1);
+    float[] window = new float[WINDOW];
+    for (int i = 0; i < WINDOW; i++) {
+      send("a", i, sine(i));
+      window[i] = (float) sine(i);
+    }
+    flushByTime();
+    ScoreRecord last = readScores().get(WINDOW - 1);
+    double expected = modelV1.model().score(new float[][] {window}).logProbability(0);
+    assertThat(last.logProbability()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
+  @Test
+  void aSpikeIsFlaggedAndReachesTheAlertsTopicWhileNormalRecordsDoNot() throws Exception {
+    active.set(modelV1);
+    for (int i = 0; i < 40; i++) {
+      send("a", i, sine(i));
+    }
+    send("a", 40, sine(40) + 30);
+    flushByTime();
+    List<ScoreRecord> out = readScores();
+    ScoreRecord spike = out.get(out.size() - 1);
+    assertThat(spike.anomaly()).isTrue();
+    assertThat(spike.anomalyScore()).isGreaterThan(spike.threshold());
+    List<ScoreRecord> alerted = new java.util.ArrayList<>();
+    for (byte[] b : alerts.readValuesToList()) {
+      alerted.add(decode(b));
+    }
+    assertThat(alerted).isNotEmpty().allSatisfy(a -> assertThat(a.anomaly()).isTrue());
+    assertThat(alerted).contains(spike);
+    long flaggedNormal = out.subList(WINDOW - 1, out.size() - 1).stream()
+        .filter(ScoreRecord::anomaly).count();
+    assertThat(flaggedNormal).isLessThanOrEqualTo(2);
+  }
+
+  @Test
+  void badInputGoesToTheDeadLetterTopicWithItsReasonAndOriginalBytes() {
+    active.set(modelV1);
+    byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
+    input.pipeInput("a", garbage);
+    byte[] valid = JsonCodec.metricRecord().encode(new MetricRecord(null, 1, Map.of("v", 1.0)));
+    input.pipeInput((String) null, valid);
+    input.pipeInput("a", JsonCodec.metricRecord().encode(
+        new MetricRecord("b", 1, Map.of("v", 1.0))));
+    input.pipeInput("a", "{\"timestamp\":1,\"values\":{\"v\":NaN}}"
+        .getBytes(StandardCharsets.UTF_8));
+    input.pipeInput("a", "{\"timestamp\":1,\"values\":{}}".getBytes(StandardCharsets.UTF_8));
+    List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).extracting(r -> header(r, DeadLetterReason.HEADER_REASON)).containsExactly(
+        "unparseable", "missing-key", "series-key-mismatch", "non-finite-value", "unparseable");
+    assertThat(dead.get(0).value()).isEqualTo(garbage);
+    assertThat(dead.get(1).value()).isEqualTo(valid);
+    assertThat(dead).allSatisfy(r -> {
+      assertThat(header(r, DeadLetterReason.HEADER_DETAIL)).isNotBlank().doesNotContain("\n");
+      assertThat(header(r, DeadLetterReason.HEADER_ORIGIN)).startsWith("metrics-0@");
+    });
+    flushByTime();
+    assertThat(scores.isEmpty()).as("a dead-lettered record has no score too").isTrue();
+  }
+
+  @Test
+  void anOutOfOrderRecordIsDeadLetteredAndDoesNotEnterTheWindow() throws Exception {
+    send("a", 5, 1.0);
+    send("a", 3, 1.0);
+    send("a", 5, 1.0);
+    flushByTime();
+    assertThat(deadLetters.readRecordsToList()).extracting(
+        r -> header(r, DeadLetterReason.HEADER_REASON)).containsExactly("out-of-order");
+    assertThat(readScores()).hasSize(2).as("an equal timestamp is accepted");
+  }
+
+  @Test
+  void aSeriesWithoutTheModelsFeatureIsDeadLetteredAtScoringTime() throws Exception {
+    active.set(modelV1);
+    for (int i = 0; i < 3; i++) {
+      input.pipeInput("b", JsonCodec.metricRecord().encode(new MetricRecord(null, i,
+          Map.of("other", 1.0))));
+    }
+    flushByTime();
+    List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).hasSize(3).allSatisfy(r -> assertThat(
+        header(r, DeadLetterReason.HEADER_REASON)).isEqualTo("missing-feature"));
+    MetricRecord rebuilt = JsonCodec.metricRecord().decode(dead.get(2).value());
+    assertThat(rebuilt.series()).isEqualTo("b");
+    assertThat(rebuilt.values()).containsEntry("other", 1.0);
+    assertThat(scores.isEmpty()).isTrue();
+  }
+
+  @Test
+  void extraMetricsAreIgnoredByAModelThatDoesNotReadThem() throws Exception {
+    active.set(modelV1);
+    for (int i = 0; i < WINDOW; i++) {
+      input.pipeInput("c", JsonCodec.metricRecord().encode(new MetricRecord(null, i,
+          Map.of("value", sine(i), "extra", 99.0))));
+    }
+    flushByTime();
+    List<ScoreRecord> out = readScores();
+    assertThat(out.get(WINDOW - 1).status()).isEqualTo(ScoreStatus.SCORED);
+  }
+
+  @Test
+  void aNewModelServesTheNextBatchWithoutLosingWindows() throws Exception {
+    active.set(modelV1);
+    for (int i = 0; i < WINDOW; i++) {
+      send("a", i, sine(i));
+    }
+    flushByTime();
+    assertThat(readScores().get(WINDOW - 1).modelVersion()).isEqualTo(1L);
+    active.set(modelV2);
+    send("a", WINDOW, sine(WINDOW));
+    flushByTime();
+    ScoreRecord next = readScores().get(0);
+    assertThat(next.status()).as("the window survives the swap").isEqualTo(ScoreStatus.SCORED);
+    assertThat(next.modelVersion()).isEqualTo(2L);
+  }
+
+  @Test
+  void windowsArePersistedPerSeriesInTheNamedStore() {
+    send("a", 0, 1.0);
+    send("a", 1, 2.0);
+    byte[] stored = driver.<String, byte[]>getKeyValueStore(ScoringTopology.WINDOW_STORE).get("a");
+    SeriesWindow window = SeriesWindow.decode(stored);
+    assertThat(window.filled()).isEqualTo(2);
+    assertThat(window.snapshot()).containsExactly(1f, 2f);
+    assertThat(window.lastTimestamp()).isEqualTo(T0.toEpochMilli() + STEP);
+  }
+}

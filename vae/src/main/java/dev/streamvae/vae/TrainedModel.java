@@ -1,0 +1,97 @@
+package dev.streamvae.vae;
+
+import dev.streamvae.schemas.ModelManifest;
+import dev.streamvae.schemas.TrainingSummary;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The outcome of {@link VaeTrainer#train}: the scoring model, the per-epoch history, the data it
+ * was trained on, and the means to package all of it as a versioned {@link ModelBundle}.
+ */
+public final class TrainedModel {
+
+  /** The ND4J / Deeplearning4j release this module is built and tested against. */
+  public static final String DL4J_VERSION = "1.0.0-M2.1";
+
+  private final AnomalyModel model;
+  private final List<EpochStats> history;
+  private final TrainingSet data;
+  private final VaeConfig config;
+  private final long durationMillis;
+
+  TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
+      long durationMillis) {
+    this.model = model;
+    this.history = List.copyOf(history);
+    this.data = data;
+    this.config = config;
+    this.durationMillis = durationMillis;
+  }
+
+  /** The trained, calibrated scorer. */
+  public AnomalyModel model() {
+    return model;
+  }
+
+  /** One entry per epoch, in order. */
+  public List<EpochStats> history() {
+    return history;
+  }
+
+  /** The windows the model was trained on. */
+  public TrainingSet data() {
+    return data;
+  }
+
+  /** The configuration it was trained with. */
+  public VaeConfig config() {
+    return config;
+  }
+
+  /** Wall-clock time of the whole training run, threshold calibration included. */
+  public long durationMillis() {
+    return durationMillis;
+  }
+
+  /** How the threshold was set, as written into the manifest, e.g. {@code quantile(0.995)}. */
+  public String thresholdMethod() {
+    return "quantile(" + formatQuantile(config.thresholdQuantile()) + ")";
+  }
+
+  /**
+   * Packages the model as a bundle ready to publish.
+   *
+   * @param modelName the model's name (the models topic key)
+   * @param version version number, non-negative
+   * @param createdAt creation time written into the manifest
+   */
+  public ModelBundle toBundle(String modelName, long version, Instant createdAt) {
+    Objects.requireNonNull(createdAt, "createdAt");
+    byte[] payload = PayloadCodec.encode(model);
+    EpochStats last = history.get(history.size() - 1);
+    TrainingSummary summary = new TrainingSummary(data.dataFrom(), data.dataTo(),
+        data.seriesCount(), data.windowCount(), history.size(), last.loss(),
+        last.reconstruction(), last.kl(), durationMillis);
+    Map<String, String> versions = new LinkedHashMap<>();
+    versions.put("dl4j", DL4J_VERSION);
+    versions.put("nd4j", DL4J_VERSION);
+    versions.put("java", System.getProperty("java.version"));
+    versions.put("payloadFormat", String.valueOf(PayloadCodec.PAYLOAD_FORMAT));
+    ModelManifest manifest = new ModelManifest(ModelBundle.FORMAT_VERSION, modelName, version,
+        createdAt.toEpochMilli(), model.features(), model.windowLength(), data.stride(),
+        model.latentDim(), model.mcSamples(), model.threshold(), thresholdMethod(), summary,
+        ModelBundle.sha256Hex(payload), payload.length, versions);
+    return ModelBundle.of(manifest, payload);
+  }
+
+  private static String formatQuantile(double q) {
+    String s = String.format(Locale.ROOT, "%.6f", q);
+    s = s.replaceAll("0+$", "");
+    return s.endsWith(".") ? s + "0" : s;
+  }
+}

@@ -1,0 +1,113 @@
+package dev.streamvae.vae;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The SameDiff training graph: encoder, reparameterisation with noise fed as a placeholder,
+ * Gaussian decoder, and the two loss terms. The forward maths must equal {@link VaeNetwork}'s;
+ * {@code VaeGraphTest} checks that both compute the same loss.
+ */
+final class VaeGraph {
+
+  static final String INPUT = "x";
+  static final String NOISE = "eps";
+  static final String RECONSTRUCTION = "reconstruction";
+  static final String WEIGHTED_KL = "weightedKl";
+
+  private static final double LOG_2PI = Math.log(2 * Math.PI);
+
+  private final SameDiff sd;
+  private final Architecture arch;
+
+  private VaeGraph(SameDiff sd, Architecture arch) {
+    this.sd = sd;
+    this.arch = arch;
+  }
+
+  /**
+   * Builds the graph with Glorot-normal weights and zero biases drawn from {@code random}, so
+   * initialisation depends on the seed alone and not on ND4J's global generator.
+   */
+  static VaeGraph build(Architecture arch, double beta, Random random) {
+    SameDiff sd = SameDiff.create();
+    SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, arch.inputSize());
+    SDVariable eps = sd.placeHolder(NOISE, DataType.FLOAT, -1, arch.latentDim());
+    Map<String, SDVariable> vars = new LinkedHashMap<>();
+    for (Architecture.Dense d : arch.allLayers()) {
+      vars.put(d.weight(), sd.var(d.weight(), glorot(d.nIn(), d.nOut(), random)));
+      vars.put(d.bias(), sd.var(d.bias(), Nd4j.zeros(DataType.FLOAT, 1, d.nOut())));
+    }
+
+    SDVariable h = hidden(sd, x, arch.encoderHidden(), vars);
+    SDVariable mu = dense(h, arch.encoderMu(), vars);
+    SDVariable logVar = softClamp(sd, dense(h, arch.encoderLogVar(), vars),
+        arch.encoderLogVarLimit());
+    SDVariable z = mu.add(sd.math().exp(logVar.mul(0.5)).mul(eps));
+
+    SDVariable hd = hidden(sd, z, arch.decoderHidden(), vars);
+    SDVariable mean = dense(hd, arch.decoderMu(), vars);
+    SDVariable decLogVar = softClamp(sd, dense(hd, arch.decoderLogVar(), vars),
+        arch.decoderLogVarLimit());
+
+    // Gaussian NLL per value: 0.5 * (log 2pi + logvar + (x - m)^2 / exp(logvar)); summed over
+    // the window, mean over the batch.
+    SDVariable diff = x.sub(mean);
+    SDVariable perValue = diff.mul(diff).mul(sd.math().exp(decLogVar.neg())).add(decLogVar)
+        .add(LOG_2PI).mul(0.5);
+    perValue.sum(1).mean(RECONSTRUCTION);
+    // Closed-form KL(N(mu, sigma^2) || N(0, I)) = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)).
+    logVar.add(1.0).sub(mu.mul(mu)).sub(sd.math().exp(logVar)).sum(1).mean().mul(WEIGHTED_KL,
+        -0.5 * beta);
+    sd.setLossVariables(RECONSTRUCTION, WEIGHTED_KL);
+    return new VaeGraph(sd, arch);
+  }
+
+  SameDiff sameDiff() {
+    return sd;
+  }
+
+  /** Copies of the current weights, by payload name. */
+  Map<String, INDArray> params() {
+    Map<String, INDArray> params = new LinkedHashMap<>();
+    for (Architecture.Dense d : arch.allLayers()) {
+      params.put(d.weight(), sd.getVariable(d.weight()).getArr().dup('c'));
+      params.put(d.bias(), sd.getVariable(d.bias()).getArr().dup('c'));
+    }
+    return params;
+  }
+
+  private static SDVariable hidden(SameDiff sd, SDVariable in, List<Architecture.Dense> layers,
+      Map<String, SDVariable> vars) {
+    SDVariable h = in;
+    for (Architecture.Dense d : layers) {
+      h = sd.math().tanh(dense(h, d, vars));
+    }
+    return h;
+  }
+
+  private static SDVariable dense(SDVariable in, Architecture.Dense d,
+      Map<String, SDVariable> vars) {
+    return in.mmul(vars.get(d.weight())).add(vars.get(d.bias()));
+  }
+
+  private static SDVariable softClamp(SameDiff sd, SDVariable raw, float limit) {
+    return sd.math().tanh(raw.div(limit)).mul(limit);
+  }
+
+  private static INDArray glorot(int nIn, int nOut, Random random) {
+    double std = Math.sqrt(2.0 / (nIn + nOut));
+    float[] values = new float[nIn * nOut];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) (random.nextGaussian() * std);
+    }
+    return Nd4j.create(values, new long[] {nIn, nOut}, 'c');
+  }
+}

@@ -1,0 +1,270 @@
+package dev.streamvae.vae;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fits a VAE to a {@link TrainingSet}: fits the {@link Normaliser}, trains the SameDiff graph
+ * with Adam on shuffled mini-batches, then calibrates the anomaly threshold as a quantile of the
+ * training windows' own anomaly scores.
+ *
+ * <p>Everything random comes from {@link VaeConfig#seed()} through {@link java.util.Random}
+ * instances owned by this run (weight initialisation, shuffling, training noise, the scoring
+ * noise matrix), never from ND4J's global generator, so two runs with the same data and config
+ * produce the same model on the same machine, even with other ND4J work in the process.
+ */
+public final class VaeTrainer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VaeTrainer.class);
+  /** Decorrelates the scoring noise stream from the training stream of the same seed. */
+  private static final long SCORING_NOISE_SALT = 0x9E3779B97F4A7C15L;
+  /** Windows on which the per-epoch loss is measured. */
+  static final int PROBE_WINDOWS = 4096;
+  private static final double LOG_2PI = Math.log(2 * Math.PI);
+
+  private VaeTrainer() {}
+
+  /**
+   * Trains a model.
+   *
+   * @param data training windows; their window length and feature count must match the config
+   * @param config hyper-parameters
+   * @param listener called after every epoch; may be null
+   * @throws IllegalArgumentException when data and config disagree
+   */
+  public static TrainedModel train(TrainingSet data, VaeConfig config, EpochListener listener) {
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(config, "config");
+    if (data.windowLength() != config.windowLength()
+        || data.features().size() != config.featureCount()) {
+      throw new IllegalArgumentException("training data has windowLength "
+          + data.windowLength() + " and " + data.features().size()
+          + " features, config expects " + config.windowLength() + " and "
+          + config.featureCount());
+    }
+    EpochListener onEpoch = listener == null ? s -> { } : listener;
+    long started = System.nanoTime();
+    float[][] raw = data.windowsUnsafe();
+    int count = raw.length;
+    int n = config.windowSize();
+
+    Normaliser normaliser = Normaliser.fit(raw, config.featureCount());
+    float[] flat = new float[count * n];
+    for (int i = 0; i < count; i++) {
+      normaliser.normalise(raw[i], flat, i * n);
+    }
+    INDArray all = Nd4j.create(flat, new long[] {count, n}, 'c');
+
+    Random random = new Random(config.seed());
+    Nd4j.getRandom().setSeed(config.seed());
+    Architecture arch = Architecture.of(config);
+    VaeGraph graph = VaeGraph.build(arch, config.beta(), random);
+    SameDiff sd = graph.sameDiff();
+    sd.setTrainingConfig(new TrainingConfig.Builder()
+        .updater(new Adam(config.learningRate()))
+        .dataSetFeatureMapping(VaeGraph.INPUT, VaeGraph.NOISE)
+        .markLabelsUnused()
+        .build());
+    LOG.info("training VAE on {} windows of {}x{} (hidden {}, k={}, {} epochs, batch {})",
+        count, config.windowLength(), config.featureCount(), config.hiddenSizes(),
+        config.latentDim(), config.epochs(), config.batchSize());
+
+    // The loss is measured after each epoch on a fixed subset with fixed noise, through the
+    // inference path: comparable across epochs, and a check that the scorer computes what the
+    // graph was trained on. (SameDiff's training listeners report zeros for named loss
+    // variables in this release, and reading activations would slow every step.)
+    int[] probeRows = probeRows(count);
+    INDArray probe = all.getRows(probeRows);
+    INDArray probeNoise = Nd4j.create(standardNormal(new Random(config.seed() + 1),
+        probeRows.length * config.latentDim()), new long[] {probeRows.length,
+            config.latentDim()}, 'c');
+    List<EpochStats> history = new ArrayList<>();
+    int[] order = new int[count];
+    Arrays.setAll(order, i -> i);
+    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+      long epochStart = System.nanoTime();
+      shuffle(order, random);
+      sd.fit(new EpochIterator(all, order, config.batchSize(), config.latentDim(), random), 1);
+      long nanos = Math.max(1, System.nanoTime() - epochStart);
+      double[] terms = lossTerms(new VaeNetwork(arch, graph.params()), probe, probeNoise);
+      double reconstruction = terms[0];
+      double kl = terms[1];
+      EpochStats stats = new EpochStats(epoch, config.epochs(),
+          reconstruction + config.beta() * kl, reconstruction, kl,
+          Math.round(count * 1e9 / nanos), nanos / 1_000_000);
+      history.add(stats);
+      LOG.debug("epoch {}/{}: loss {} (reconstruction {}, kl {}), {} windows/s", epoch,
+          config.epochs(), stats.loss(), stats.reconstruction(), stats.kl(),
+          stats.windowsPerSecond());
+      onEpoch.onEpoch(stats);
+      if (!Double.isFinite(stats.loss())) {
+        throw new IllegalStateException("training diverged at epoch " + epoch + ": loss "
+            + stats.loss() + "; lower the learning rate");
+      }
+    }
+
+    float[] eps = standardNormal(new Random(config.seed() ^ SCORING_NOISE_SALT),
+        config.mcSamples() * config.latentDim());
+    AnomalyModel unthresholded = new AnomalyModel(data.features(), config.windowLength(),
+        Double.NaN, normaliser, new VaeNetwork(arch, graph.params()), eps);
+    double threshold = quantile(unthresholded.score(raw), config.thresholdQuantile());
+    AnomalyModel model = unthresholded.withThreshold(threshold);
+    long durationMillis = (System.nanoTime() - started) / 1_000_000;
+    EpochStats last = history.get(history.size() - 1);
+    LOG.info("trained in {} ms: final loss {}, threshold {} = quantile({}) of training scores",
+        durationMillis, last.loss(), threshold, config.thresholdQuantile());
+    return new TrainedModel(model, history, data, config, durationMillis);
+  }
+
+  /** Linear-interpolated quantile of the anomaly scores (type 7, as numpy's default). */
+  static double quantile(ScoreBatch scores, double q) {
+    double[] values = new double[scores.size()];
+    int m = 0;
+    for (int i = 0; i < scores.size(); i++) {
+      if (scores.isScored(i)) {
+        values[m++] = scores.anomalyScore(i);
+      }
+    }
+    if (m == 0) {
+      throw new IllegalStateException("no training window could be scored");
+    }
+    double[] sorted = Arrays.copyOf(values, m);
+    Arrays.sort(sorted);
+    double pos = q * (m - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = Math.min(m - 1, lo + 1);
+    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  }
+
+  /** Evenly spaced windows, at most {@value #PROBE_WINDOWS}, for the per-epoch loss. */
+  private static int[] probeRows(int count) {
+    int size = Math.min(count, PROBE_WINDOWS);
+    int[] rows = new int[size];
+    for (int i = 0; i < size; i++) {
+      rows[i] = (int) ((long) i * count / size);
+    }
+    return rows;
+  }
+
+  /**
+   * Mean reconstruction NLL (one sample per window, with the given noise) and mean KL per
+   * window: the two terms of the training loss, computed the way the scorer computes them.
+   */
+  static double[] lossTerms(VaeNetwork network, INDArray x, INDArray noise) {
+    long rows = x.size(0);
+    INDArray[] enc = network.encode(x);
+    INDArray mu = enc[0];
+    INDArray logVar = enc[1];
+    INDArray z = Transforms.exp(logVar.mul(0.5), false).muli(noise).addi(mu);
+    INDArray[] dec = network.decode(z);
+    INDArray diff = x.sub(dec[0]);
+    double squared = diff.muli(diff).muli(Transforms.exp(dec[1].neg(), false)).addi(dec[1])
+        .sumNumber().doubleValue();
+    double reconstruction = 0.5 * (squared / rows + x.size(1) * LOG_2PI);
+    double klSum = logVar.add(1.0).subi(mu.mul(mu)).subi(Transforms.exp(logVar, true))
+        .sumNumber().doubleValue();
+    return new double[] {reconstruction, -0.5 * klSum / rows};
+  }
+
+  private static void shuffle(int[] order, Random random) {
+    for (int i = order.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+  }
+
+  static float[] standardNormal(Random random, int count) {
+    float[] values = new float[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    return values;
+  }
+
+  /**
+   * One epoch of mini-batches in a fixed order, each with fresh reparameterisation noise from the
+   * run's seeded generator. Synchronous by design: prefetching on another thread would make the
+   * noise order depend on timing.
+   */
+  private static final class EpochIterator implements MultiDataSetIterator {
+    private static final long serialVersionUID = 1L;
+
+    private final transient INDArray all;
+    private final int[] order;
+    private final int batchSize;
+    private final int latentDim;
+    private final transient Random random;
+    private int position;
+
+    EpochIterator(INDArray all, int[] order, int batchSize, int latentDim, Random random) {
+      this.all = all;
+      this.order = order;
+      this.batchSize = batchSize;
+      this.latentDim = latentDim;
+      this.random = random;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return position < order.length;
+    }
+
+    @Override
+    public MultiDataSet next() {
+      return next(batchSize);
+    }
+
+    @Override
+    public MultiDataSet next(int num) {
+      int end = Math.min(order.length, position + num);
+      int[] rows = Arrays.copyOfRange(order, position, end);
+      position = end;
+      INDArray x = all.getRows(rows);
+      INDArray eps = Nd4j.create(standardNormal(random, rows.length * latentDim),
+          new long[] {rows.length, latentDim}, 'c');
+      return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x, eps},
+          new INDArray[0]);
+    }
+
+    @Override
+    public void setPreProcessor(MultiDataSetPreProcessor preProcessor) {
+      throw new UnsupportedOperationException("no pre-processing: windows are normalised");
+    }
+
+    @Override
+    public MultiDataSetPreProcessor getPreProcessor() {
+      return null;
+    }
+
+    @Override
+    public boolean resetSupported() {
+      return false;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+      return false;
+    }
+
+    @Override
+    public void reset() {
+      throw new UnsupportedOperationException("one pass per epoch");
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.streamvae.vae;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class VaeConfigTest {
+
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    VaeConfig c = VaeConfig.builder().build();
+    assertThat(c.windowLength()).isEqualTo(32);
+    assertThat(c.featureCount()).isEqualTo(1);
+    assertThat(c.hiddenSizes()).containsExactly(64, 32);
+    assertThat(c.latentDim()).isEqualTo(4);
+    assertThat(c.learningRate()).isEqualTo(1e-3);
+    assertThat(c.epochs()).isEqualTo(30);
+    assertThat(c.batchSize()).isEqualTo(128);
+    assertThat(c.beta()).isEqualTo(1.0);
+    assertThat(c.mcSamples()).isEqualTo(8);
+    assertThat(c.seed()).isEqualTo(42);
+    assertThat(c.thresholdQuantile()).isEqualTo(0.995);
+    assertThat(c.toBuilder().build()).isEqualTo(c);
+  }
+
+  @Test
+  void hiddenSizesAreImmutable() {
+    VaeConfig c = VaeConfig.builder().hiddenSizes(8, 4).build();
+    assertThatThrownBy(() -> c.hiddenSizes().add(2))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        bad("windowLength", b -> b.windowLength(0)),
+        bad("featureCount", b -> b.featureCount(0)),
+        bad("hiddenSizes", b -> b.hiddenSizes()),
+        bad("hiddenSizes", b -> b.hiddenSizes(8, 0)),
+        bad("latentDim", b -> b.latentDim(0)),
+        bad("learningRate", b -> b.learningRate(0)),
+        bad("learningRate", b -> b.learningRate(Double.NaN)),
+        bad("epochs", b -> b.epochs(0)),
+        bad("batchSize", b -> b.batchSize(0)),
+        bad("beta", b -> b.beta(0)),
+        bad("beta", b -> b.beta(Double.POSITIVE_INFINITY)),
+        bad("mcSamples", b -> b.mcSamples(0)),
+        bad("thresholdQuantile", b -> b.thresholdQuantile(0)),
+        bad("thresholdQuantile", b -> b.thresholdQuantile(1.5)),
+        bad("windowLength * featureCount", b -> b.windowLength(1 << 16).featureCount(1 << 8)));
+  }
+
+  private static Arguments bad(String field, UnaryOperator<VaeConfig.Builder> change) {
+    return Arguments.of(field, change);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalid")
+  void rejectsInvalidValues(String field, UnaryOperator<VaeConfig.Builder> change) {
+    assertThatThrownBy(() -> change.apply(VaeConfig.builder()).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(field);
+  }
+
+  @Test
+  void recordConstructorValidatesToo() {
+    assertThatThrownBy(() -> new VaeConfig(32, 1, List.of(), 4, 1e-3, 1, 1, 1, 1, 1, 0.9))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hiddenSizes");
+  }
+}

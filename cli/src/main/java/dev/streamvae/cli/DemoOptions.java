@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param anomalyRate probability that a point starts an injected anomaly
  * @param retrainAfter when to train and publish version 2, measured from the start of live data
  * @param epochs training epochs per model
+ * @param thresholdQuantile quantile of training scores used as the threshold
  * @param httpPort the scorer's HTTP port; 0 picks a free one
  * @param seed seed of the synthetic data and the models
  * @param quiet print only the summary, not the live lines
@@ -27,6 +28,7 @@ public record DemoOptions(
     double anomalyRate,
     Duration retrainAfter,
     int epochs,
+    double thresholdQuantile,
     int httpPort,
     long seed,
     boolean quiet) {
@@ -50,6 +52,9 @@ public record DemoOptions(
     }
     if (epochs < 1) {
       throw new IllegalArgumentException("--epochs must be at least 1");
+    }
+    if (!(thresholdQuantile > 0.5 && thresholdQuantile < 1)) {
+      throw new IllegalArgumentException("--threshold-quantile must be in (0.5, 1)");
     }
     if (httpPort < 0 || httpPort > 65535) {
       throw new IllegalArgumentException("--http-port must be in [0, 65535]");

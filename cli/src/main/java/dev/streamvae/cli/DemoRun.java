@@ -94,7 +94,7 @@ public final class DemoRun {
     Instant started = Instant.now();
     Path workDir = Files.createTempDirectory("streamvae-demo-");
     say("starting an embedded Kafka broker ...");
-    try (KafkaCluster cluster = KafkaCluster.start()) {
+    try (KafkaCluster cluster = KafkaCluster.startEmbedded()) {
       String bootstrap = cluster.bootstrapServers();
       say("broker at " + bootstrap);
       Topics.createAndAwait(bootstrap, List.of(
@@ -188,6 +188,7 @@ public final class DemoRun {
     say("trainer: fitting model version " + expectedVersion + " on the history so far ...");
     Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
     VaeConfig vae = VaeConfig.builder().windowLength(32).featureCount(1).epochs(options.epochs())
+        .thresholdQuantile(options.thresholdQuantile())
         .seed(options.seed() + expectedVersion).build();
     TrainingRequest request = new TrainingRequest(
         new KafkaHistorySource(client, METRICS, Instant.EPOCH, Instant.now()),

@@ -61,6 +61,10 @@ public final class VaeTrainer {
     float[][] raw = data.windowsUnsafe();
     int count = raw.length;
     int n = config.windowSize();
+    if ((long) count * n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(count + " windows of " + n
+          + " values exceed one in-memory training matrix; use a larger stride");
+    }
 
     Normaliser normaliser = Normaliser.fit(raw, config.featureCount());
     float[] flat = new float[count * n];

@@ -24,6 +24,7 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   private final MeterRegistry registry;
   private final Map<ScoreStatus, Counter> records = new EnumMap<>(ScoreStatus.class);
   private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
+  private final Counter deadLettered;
   private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
   private final Map<LoadAttempt.Outcome, Counter> loads = new EnumMap<>(LoadAttempt.Outcome.class);
   private final DistributionSummary batchSize;
@@ -41,10 +42,13 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
           .tag("outcome", s.name().toLowerCase(java.util.Locale.ROOT))
           .register(registry));
     }
+    deadLettered = Counter.builder("streamvae.records")
+        .description("Input records by outcome")
+        .tag("outcome", "dead_letter")
+        .register(registry);
     for (DeadLetterReason r : DeadLetterReason.values()) {
-      deadLetters.put(r, Counter.builder("streamvae.records")
-          .description("Input records by outcome")
-          .tag("outcome", "dead_letter")
+      deadLetters.put(r, Counter.builder("streamvae.dead.letters")
+          .description("Records sent to the dead-letter topic, by reason")
           .tag("reason", r.code())
           .register(registry));
     }
@@ -79,6 +83,7 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
 
   @Override
   public void onDeadLetter(DeadLetterReason reason) {
+    deadLettered.increment();
     deadLetters.get(reason).increment();
   }
 

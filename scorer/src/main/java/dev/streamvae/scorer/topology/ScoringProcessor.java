@@ -171,8 +171,10 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
           listener.onEndToEndLatency(scoredAt - p.timestamp());
         }
       } else {
+        DeadLetterReason reason = deadLetterReason[i] == null ? DeadLetterReason.SCORING_FAILED
+            : deadLetterReason[i];
         emitDeadLetter(p.series(), rebuild(p), p.recordTimestamp(), new RecordHeaders(),
-            deadLetterReason[i], deadLetterDetail[i], "state");
+            reason, deadLetterDetail[i] == null ? "not scored" : deadLetterDetail[i], "state");
       }
       pendingStore.delete(kv.key);
     }
@@ -215,7 +217,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
       return;
     }
     try {
-      score(active, scoredAt, toScore, windowsToScore, outcomes);
+      score(active, scoredAt, toScore, windowsToScore, outcomes, reasons, details);
     } catch (RuntimeException batchFailure) {
       // Find the culprits one by one so one bad window does not dead-letter its whole batch.
       LOG.warn("batch of {} failed to score ({}); scoring one by one", toScore.size(),
@@ -223,7 +225,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
       for (int j = 0; j < toScore.size(); j++) {
         try {
           score(active, scoredAt, List.of(toScore.get(j)), List.of(windowsToScore.get(j)),
-              outcomes);
+              outcomes, reasons, details);
         } catch (RuntimeException e) {
           reasons[toScore.get(j)] = DeadLetterReason.SCORING_FAILED;
           details[toScore.get(j)] = e.toString();
@@ -233,15 +235,19 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
   }
 
   private void score(ActiveModel active, long scoredAt, List<Integer> indices,
-      List<float[]> rows, ScoringOutcome[] outcomes) {
+      List<float[]> rows, ScoringOutcome[] outcomes, DeadLetterReason[] reasons,
+      String[] details) {
     long started = System.nanoTime();
     ScoreBatch batch = active.model().score(rows.toArray(new float[0][]));
     listener.onBatch(rows.size(), System.nanoTime() - started);
     for (int j = 0; j < indices.size(); j++) {
       PendingRecord p = pending.get(indices.get(j)).value;
       double logProbability = batch.logProbability(j);
-      if (!Double.isFinite(logProbability)) {
-        throw new IllegalStateException("non-finite log-probability " + logProbability);
+      if (!batch.isScored(j) || !Double.isFinite(logProbability)) {
+        reasons[indices.get(j)] = DeadLetterReason.SCORING_FAILED;
+        details[indices.get(j)] = "the model gave a non-finite log-probability ("
+            + logProbability + ")";
+        continue;
       }
       float[] mu = batch.latentMean(j);
       List<Double> latent = new ArrayList<>(mu.length);

@@ -1,0 +1,72 @@
+package dev.streamvae.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamvae.vae.ModelBundle;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TrainCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private record Run(int status, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cl = CommandLines.configure(new CommandLine(new TrainCommand()));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setOut(new PrintWriter(new StringWriter(), true));
+    return new Run(cl.execute(args), err.toString());
+  }
+
+  @Test
+  void anUnknownOptionIsAOneLineUsageError() {
+    Run r = run("--windwo", "8");
+    assertThat(r.status()).isEqualTo(CommandLines.USAGE_ERROR);
+    assertThat(r.err()).startsWith("error: Unknown option").contains("'--windwo'")
+        .doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void aBadInstantIsAOneLineUsageError() {
+    Run r = run("--from", "yesterday", "--no-publish", "--out", dir.resolve("m").toString());
+    assertThat(r.status()).isEqualTo(CommandLines.USAGE_ERROR);
+    assertThat(r.err()).contains("--from 'yesterday' is not an ISO-8601 instant")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void aMissingFileIsAOneLineRunError() {
+    Run r = run("--csv", dir.resolve("absent.csv").toString(), "--no-publish", "--out",
+        dir.resolve("m").toString());
+    assertThat(r.status()).isEqualTo(CommandLines.RUN_ERROR);
+    assertThat(r.err().strip()).startsWith("error: no such file:").doesNotContain("\n");
+  }
+
+  @Test
+  void trainsFromCsvAndWritesALoadableBundle() throws Exception {
+    StringBuilder csv = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 300; i++) {
+      csv.append(i * 60_000L).append(',').append(Math.sin(i / 5.0)).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("series.csv"), csv);
+    Path out = dir.resolve("model.svae");
+    Run r = run("--csv", file.toString(), "--no-publish", "--out", out.toString(),
+        "--window", "8", "--epochs", "2", "--hidden", "8", "--latent", "2",
+        "--model-name", "csvmodel");
+    assertThat(r.status()).as(r.err()).isZero();
+    ModelBundle bundle = ModelBundle.readFrom(out);
+    assertThat(bundle.manifest().modelName()).isEqualTo("csvmodel");
+    assertThat(bundle.manifest().version()).isEqualTo(1);
+    assertThat(bundle.manifest().windowLength()).isEqualTo(8);
+    assertThat(bundle.manifest().training().windowCount()).isEqualTo(300 - 8 + 1);
+    assertThat(bundle.load().features()).containsExactly("value");
+  }
+}

@@ -1,0 +1,104 @@
+package dev.streamvae.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamvae.schemas.JsonCodec;
+import dev.streamvae.schemas.MetricRecord;
+import dev.streamvae.testkit.KafkaCluster;
+import dev.streamvae.testkit.Topics;
+import dev.streamvae.vae.ModelBundle;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The train command against a real broker: a time range of a topic in, versioned models out. */
+class TrainerIT {
+
+  private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+  private static final long STEP = 60_000;
+  private static KafkaCluster cluster;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void start() {
+    cluster = KafkaCluster.start();
+    Topics.createAndAwait(cluster.bootstrapServers(),
+        List.of(new NewTopic("metrics", 3, (short) 1)), Duration.ofSeconds(30));
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
+        new ByteArraySerializer())) {
+      for (int s = 0; s < 3; s++) {
+        for (int i = 0; i < 400; i++) {
+          long ts = T0.toEpochMilli() + i * STEP;
+          p.send(new ProducerRecord<>("metrics", null, ts, "s" + s, JsonCodec.metricRecord()
+              .encode(new MetricRecord(null, ts, Map.of("cpu", Math.sin(i / 6.0 + s))))));
+        }
+      }
+      p.send(new ProducerRecord<>("metrics", "s0", "garbage".getBytes()));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private int train(Path out) {
+    StringWriter err = new StringWriter();
+    CommandLine cl = CommandLines.configure(new CommandLine(new TrainCommand()));
+    cl.setErr(new PrintWriter(err, true));
+    int status = cl.execute("--bootstrap-servers", cluster.bootstrapServers(),
+        "--from", T0.plusMillis(100 * STEP).toString(),
+        "--to", T0.plusMillis(300 * STEP).toString(),
+        "--model-name", "cpu-model", "--out", out.toString(),
+        "--window", "8", "--epochs", "2", "--hidden", "8", "--latent", "2");
+    assertThat(status).as(err.toString()).isZero();
+    return status;
+  }
+
+  @Test
+  void trainsOnTheTimeRangeAndPublishesIncreasingVersionsToACompactedTopic() throws Exception {
+    train(dir.resolve("v1.svae"));
+    ModelBundle v1 = ModelBundle.readFrom(dir.resolve("v1.svae"));
+    assertThat(v1.manifest().version()).isEqualTo(1);
+    assertThat(v1.manifest().features()).containsExactly("cpu");
+    assertThat(v1.manifest().training().seriesCount()).isEqualTo(3);
+    assertThat(v1.manifest().training().dataFrom()).isEqualTo(T0.toEpochMilli() + 100 * STEP);
+    assertThat(v1.manifest().training().dataTo()).isEqualTo(T0.toEpochMilli() + 299 * STEP);
+    assertThat(v1.manifest().training().windowCount()).isEqualTo(3 * (200 - 8 + 1));
+
+    train(dir.resolve("v2.svae"));
+    assertThat(ModelBundle.readFrom(dir.resolve("v2.svae")).manifest().version()).isEqualTo(2);
+
+    ModelPublisher publisher = new ModelPublisher(
+        Map.of("bootstrap.servers", cluster.bootstrapServers()), "anomaly-models");
+    assertThat(publisher.latestVersion("cpu-model")).isEqualTo(2);
+    assertThat(publisher.latestVersion("other-model")).isZero();
+
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "anomaly-models");
+      var config = admin.describeConfigs(List.of(topic)).all().get().get(topic);
+      assertThat(config.get("cleanup.policy").value()).isEqualTo("compact");
+      assertThat(Integer.parseInt(config.get("max.message.bytes").value()))
+          .isEqualTo(ModelPublisher.MAX_MODEL_BYTES);
+    }
+  }
+}

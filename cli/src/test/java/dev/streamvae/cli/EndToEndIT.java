@@ -21,7 +21,8 @@ class EndToEndIT {
   @Test
   @SuppressWarnings("unchecked")
   void everyRecordGetsOneOutputAnomaliesAreFlaggedAndVersionTwoTakesOverLive() throws Exception {
-    DemoOptions options = new DemoOptions(Duration.ofSeconds(70), null, 6,
+    DemoOptions options = new DemoOptions(Duration.ofSeconds(70),
+        java.nio.file.Path.of("target", "e2e-summary.json"), 6,
         Duration.ofMillis(50), 1200, 0.004, Duration.ofSeconds(25), 10, 0.98, 0, 11, true);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     DemoRun.Result result = new DemoRun(options,
@@ -44,7 +45,7 @@ class EndToEndIT {
     assertThat((List<Long>) s.get("publishedVersions")).containsExactly(1L, 2L);
     assertThat((List<Long>) s.get("modelVersions")).as("both versions scored records, live")
         .containsExactly(1L, 2L);
-    assertThat(scored).isGreaterThan(produced / 2);
+    assertThat(scored).as("live records were scored").isGreaterThan(2_000);
     assertThat(deadLettered).as("the junk records").isPositive();
     assertThat((Map<String, Integer>) s.get("deadLetterReasons"))
         .containsKeys("unparseable", "non-finite-value", "missing-key");

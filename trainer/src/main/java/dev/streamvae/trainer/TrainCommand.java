@@ -55,8 +55,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-publish", description = "Only write the bundle file.")
   boolean noPublish;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "Also write the model bundle here.")
-  Path out;
+  @Option(names = "--out", paramLabel = "FILE", defaultValue = "models/{name}-v{version}.svae",
+      description = "Also write the model bundle here; {name} and {version} are replaced "
+          + "(default: ${DEFAULT-VALUE}).")
+  String out;
 
   @Option(names = "--features", split = ",", paramLabel = "NAME",
       description = "Metrics to model, in order (default: all metrics common to the history).")
@@ -120,7 +122,8 @@ public final class TrainCommand implements Callable<Integer> {
         .seed(seed)
         .thresholdQuantile(thresholdQuantile)
         .build();
-    TrainingRequest request = new TrainingRequest(source, modelName, features, stride, vae, out,
+    TrainingRequest request = new TrainingRequest(source, modelName, features, stride, vae,
+        out == null || out.isBlank() ? null : out,
         noPublish ? null
             : new TrainingRequest.PublishTarget(kafka.clientProperties(), modelsTopic));
     new TrainingRun(Clock.systemUTC(), stdout).run(request, new ProgressLine(stdout));

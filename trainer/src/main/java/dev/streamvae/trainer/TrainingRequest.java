@@ -15,7 +15,8 @@ import java.util.Objects;
  *     history, sorted by name
  * @param stride step between training windows, in records
  * @param vae the network and training settings; its feature count is replaced by the features'
- * @param bundleFile where to write the bundle, or {@code null}
+ * @param bundleFile where to write the bundle, or {@code null}; {@code {name}} and
+ *     {@code {version}} in it are replaced by the model's name and version
  * @param publishTo where to publish the bundle, or {@code null} to only write the file
  */
 public record TrainingRequest(
@@ -24,7 +25,7 @@ public record TrainingRequest(
     List<String> features,
     int stride,
     VaeConfig vae,
-    Path bundleFile,
+    String bundleFile,
     PublishTarget publishTo) {
 
   /** Validates the request. */
@@ -41,6 +42,12 @@ public record TrainingRequest(
     if (bundleFile == null && publishTo == null) {
       throw new IllegalArgumentException("nothing to do: give a bundle file, a models topic, or both");
     }
+  }
+
+  /** The bundle file for a version, or null when none is to be written. */
+  public Path bundleFileFor(long version) {
+    return bundleFile == null ? null : Path.of(bundleFile.replace("{name}", modelName)
+        .replace("{version}", Long.toString(version)));
   }
 
   /**

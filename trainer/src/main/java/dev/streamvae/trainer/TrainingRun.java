@@ -70,13 +70,14 @@ public final class TrainingRun {
     ModelBundle bundle = trained.toBundle(request.modelName(), version, clock.instant());
     out.printf("threshold %.3f (%s)%n", bundle.manifest().threshold(),
         bundle.manifest().thresholdMethod());
-    if (request.bundleFile() != null) {
-      Path parent = request.bundleFile().toAbsolutePath().getParent();
+    Path file = request.bundleFileFor(version);
+    if (file != null) {
+      Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      bundle.writeTo(request.bundleFile());
-      out.println("wrote " + request.bundleFile());
+      bundle.writeTo(file);
+      out.println("wrote " + file);
     }
     Optional<ModelPublisher.Published> published = Optional.empty();
     if (publisher != null) {

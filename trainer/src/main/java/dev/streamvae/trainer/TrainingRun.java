@@ -54,7 +54,7 @@ public final class TrainingRun {
     if (features.isEmpty()) {
       throw new IllegalArgumentException("the history has no metric common to every record");
     }
-    VaeConfig vae = withFeatureCount(request.vae(), features.size());
+    VaeConfig vae = request.vae().toBuilder().featureCount(features.size()).build();
     TrainingSet data = history.toTrainingSet(features, vae.windowLength(), request.stride());
     out.printf("training on %d windows of %d x %s%n", data.windowCount(), vae.windowLength(),
         features);
@@ -87,21 +87,5 @@ public final class TrainingRun {
       published = Optional.of(p);
     }
     return new Result(bundle, trained, published);
-  }
-
-  private static VaeConfig withFeatureCount(VaeConfig c, int featureCount) {
-    return VaeConfig.builder()
-        .windowLength(c.windowLength())
-        .featureCount(featureCount)
-        .hiddenSizes(c.hiddenSizes().stream().mapToInt(Integer::intValue).toArray())
-        .latentDim(c.latentDim())
-        .learningRate(c.learningRate())
-        .epochs(c.epochs())
-        .batchSize(c.batchSize())
-        .beta(c.beta())
-        .mcSamples(c.mcSamples())
-        .seed(c.seed())
-        .thresholdQuantile(c.thresholdQuantile())
-        .build();
   }
 }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "anomaly", mixinStandardHelpOptions = true, version = "streamvae 0.1.0",
     description = "Streaming VAE anomaly detection for Kafka.",
     subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class,
+        BrokerCommand.class, ProduceCommand.class,
         CommandLine.HelpCommand.class})
 public final class AnomalyCli implements Runnable {
 

@@ -83,6 +83,7 @@ public final class VaeTrainer {
         .dataSetFeatureMapping(VaeGraph.INPUT, VaeGraph.NOISE)
         .markLabelsUnused()
         .build());
+    createGradientsQuietly(sd);
     LOG.info("training VAE on {} windows of {}x{} (hidden {}, k={}, {} epochs, batch {})",
         count, config.windowLength(), config.featureCount(), config.hiddenSizes(),
         config.latentDim(), config.epochs(), config.batchSize());
@@ -269,6 +270,25 @@ public final class VaeTrainer {
     @Override
     public void reset() {
       throw new UnsupportedOperationException("one pass per epoch");
+    }
+  }
+
+  private static final Object STDOUT_LOCK = new Object();
+
+  /**
+   * Builds the gradient graph before the first fit. SameDiff 1.0.0-M2.1 prints one line per
+   * differentiated op with {@code System.out.println} while doing so, which would interleave
+   * with a command's own output; stdout is silenced for that moment only.
+   */
+  private static void createGradientsQuietly(SameDiff sd) {
+    synchronized (STDOUT_LOCK) {
+      java.io.PrintStream stdout = System.out;
+      System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+      try {
+        sd.createGradFunction();
+      } finally {
+        System.setOut(stdout);
+      }
     }
   }
 }

@@ -234,10 +234,11 @@ class ScorerServiceIT {
 
     String metrics = getText("/prometheus");
     assertThat(metrics)
-        .contains("streamvae_records_total{outcome=\"scored\"")
-        .contains("streamvae_records_total{outcome=\"no_model\"")
+        .contains("streamvae_records_total{model=\"it\",outcome=\"scored\"}")
+        .contains("streamvae_records_total{model=\"none\",outcome=\"no_model\"} 5.0")
         .contains("streamvae_model_loads_total{outcome=\"rejected\"} 1.0")
-        .contains("streamvae_model_version 2.0")
+        .contains("streamvae_model_version{model=\"it\"} 2.0")
+        .contains("streamvae_model_load_duration_seconds_count")
         .contains("kafka_stream_");
   }
 }

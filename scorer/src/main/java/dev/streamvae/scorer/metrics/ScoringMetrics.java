@@ -6,9 +6,11 @@ import dev.streamvae.scorer.topology.DeadLetterReason;
 import dev.streamvae.scorer.topology.ScoringListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -17,45 +19,61 @@ import java.util.function.Consumer;
 
 /**
  * The scorer's own meters, fed by the topology and the model registry. Meters are created once
- * and cached, so the per-record cost is an increment.
+ * and cached, so the per-record cost is a map lookup and an increment. In Prometheus format:
+ *
+ * <ul>
+ *   <li>{@code streamvae_records_total{outcome, model}}: every input record once, outcome
+ *       {@code scored|warming_up|no_model|dead_letter}, model the scoring model or {@code none}
+ *   <li>{@code streamvae_dead_letters_total{reason}}
+ *   <li>{@code streamvae_anomalies_total{model}}
+ *   <li>{@code streamvae_batch_size}, {@code streamvae_batch_duration_seconds} (histograms)
+ *   <li>{@code streamvae_end_to_end_latency_seconds}: record timestamp to score (histogram)
+ *   <li>{@code streamvae_model_version{model}}, {@code
+ *       streamvae_model_activated_timestamp_seconds{model}}: the active model, -1 / 0 before one
+ *   <li>{@code streamvae_model_loads_total{outcome}}, {@code
+ *       streamvae_model_load_duration_seconds}
+ * </ul>
  */
 public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttempt> {
 
+  private static final String NO_MODEL = "none";
+
   private final MeterRegistry registry;
-  private final Map<ScoreStatus, Counter> records = new EnumMap<>(ScoreStatus.class);
+  private final Map<String, Counter> records = new ConcurrentHashMap<>();
   private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
-  private final Counter deadLettered;
   private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
   private final Map<LoadAttempt.Outcome, Counter> loads = new EnumMap<>(LoadAttempt.Outcome.class);
   private final DistributionSummary batchSize;
   private final Timer batchDuration;
   private final Timer endToEnd;
+  private final Timer loadDuration;
   private final AtomicLong activeVersion = new AtomicLong(-1);
   private final AtomicLong activatedAt = new AtomicLong(0);
 
-  /** Registers the meters. */
-  public ScoringMetrics(MeterRegistry registry) {
+  /**
+   * Registers the meters.
+   *
+   * @param registry where meters go
+   * @param modelName the model this scorer serves, the tag of the model gauges
+   */
+  public ScoringMetrics(MeterRegistry registry, String modelName) {
     this.registry = registry;
     for (ScoreStatus s : ScoreStatus.values()) {
-      records.put(s, Counter.builder("streamvae.records")
-          .description("Input records by outcome")
-          .tag("outcome", s.name().toLowerCase(java.util.Locale.ROOT))
-          .register(registry));
+      String model = s == ScoreStatus.NO_MODEL ? NO_MODEL : modelName;
+      records(s.name().toLowerCase(Locale.ROOT), model);
     }
-    deadLettered = Counter.builder("streamvae.records")
-        .description("Input records by outcome")
-        .tag("outcome", "dead_letter")
-        .register(registry);
+    records("dead_letter", NO_MODEL);
     for (DeadLetterReason r : DeadLetterReason.values()) {
       deadLetters.put(r, Counter.builder("streamvae.dead.letters")
           .description("Records sent to the dead-letter topic, by reason")
           .tag("reason", r.code())
           .register(registry));
     }
+    anomalies(modelName);
     for (LoadAttempt.Outcome o : LoadAttempt.Outcome.values()) {
       loads.put(o, Counter.builder("streamvae.model.loads")
           .description("Model envelopes offered to the registry, by outcome")
-          .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
+          .tag("outcome", o.name().toLowerCase(Locale.ROOT))
           .register(registry));
     }
     batchSize = DistributionSummary.builder("streamvae.batch.size")
@@ -67,23 +85,43 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
     endToEnd = Timer.builder("streamvae.end.to.end.latency")
         .description("From the record's timestamp to its score").publishPercentileHistogram()
         .register(registry);
-    registry.gauge("streamvae.model.version", activeVersion);
-    registry.gauge("streamvae.model.activated.timestamp.seconds", activatedAt);
+    loadDuration = Timer.builder("streamvae.model.load.duration")
+        .description("Decoding, verifying and loading one model envelope")
+        .register(registry);
+    Gauge.builder("streamvae.model.version", activeVersion, AtomicLong::get)
+        .description("Version of the active model; -1 before the first")
+        .tag("model", modelName).register(registry);
+    Gauge.builder("streamvae.model.activated.timestamp.seconds", activatedAt, AtomicLong::get)
+        .description("When the active model started serving, epoch seconds; 0 before the first")
+        .tag("model", modelName).register(registry);
+  }
+
+  private Counter records(String outcome, String model) {
+    return records.computeIfAbsent(outcome + '\u0000' + model, k -> Counter
+        .builder("streamvae.records")
+        .description("Input records by outcome; each input record is counted once")
+        .tag("outcome", outcome)
+        .tag("model", model)
+        .register(registry));
+  }
+
+  private Counter anomalies(String model) {
+    return anomalies.computeIfAbsent(model, m -> Counter.builder("streamvae.anomalies")
+        .description("Records flagged anomalous").tag("model", m).register(registry));
   }
 
   @Override
   public void onScore(ScoreStatus status, boolean anomaly, String modelName) {
-    records.get(status).increment();
+    String model = modelName == null ? NO_MODEL : modelName;
+    records(status.name().toLowerCase(Locale.ROOT), model).increment();
     if (anomaly) {
-      anomalies.computeIfAbsent(modelName, m -> Counter.builder("streamvae.anomalies")
-          .description("Records flagged anomalous").tag("model", m).register(registry))
-          .increment();
+      anomalies(model).increment();
     }
   }
 
   @Override
   public void onDeadLetter(DeadLetterReason reason) {
-    deadLettered.increment();
+    records("dead_letter", NO_MODEL).increment();
     deadLetters.get(reason).increment();
   }
 
@@ -101,6 +139,7 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   @Override
   public void accept(LoadAttempt attempt) {
     loads.get(attempt.outcome()).increment();
+    loadDuration.record(attempt.duration());
     if (attempt.outcome() == LoadAttempt.Outcome.ACTIVATED && attempt.version() != null) {
       activeVersion.set(attempt.version());
       activatedAt.set(attempt.at().getEpochSecond());

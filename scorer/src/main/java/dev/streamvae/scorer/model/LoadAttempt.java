@@ -11,9 +11,10 @@ import java.time.Instant;
  * @param version the version in the envelope, or {@code null} if it did not decode
  * @param outcome what happened
  * @param reason why, in one line
+ * @param duration how long decoding, verifying and loading took
  */
 public record LoadAttempt(Instant at, String origin, String modelName, Long version,
-    Outcome outcome, String reason) {
+    Outcome outcome, String reason, java.time.Duration duration) {
 
   /** What the registry did with an envelope. */
   public enum Outcome {

@@ -33,6 +33,7 @@ public final class ModelRegistry implements ModelSource {
   private final Consumer<LoadAttempt> listener;
   private final AtomicReference<ActiveModel> active = new AtomicReference<>();
   private final Deque<LoadAttempt> attempts = new ArrayDeque<>();
+  private long offerStarted;
 
   /**
    * @param modelName the model name this scorer serves
@@ -70,6 +71,7 @@ public final class ModelRegistry implements ModelSource {
    * @param origin where it came from, for the log and the model endpoint
    */
   public synchronized LoadAttempt offer(byte[] envelope, String origin) {
+    offerStarted = System.nanoTime();
     ModelBundle bundle;
     try {
       if (envelope == null) {
@@ -110,7 +112,8 @@ public final class ModelRegistry implements ModelSource {
 
   private LoadAttempt record(String origin, String name, Long version,
       LoadAttempt.Outcome outcome, String reason) {
-    LoadAttempt attempt = new LoadAttempt(clock.instant(), origin, name, version, outcome, reason);
+    LoadAttempt attempt = new LoadAttempt(clock.instant(), origin, name, version, outcome, reason,
+        java.time.Duration.ofNanos(System.nanoTime() - offerStarted));
     attempts.addFirst(attempt);
     while (attempts.size() > HISTORY) {
       attempts.removeLast();

@@ -24,8 +24,8 @@ public class ScorerFactory {
 
   /** Meters of scoring and model loads. */
   @Singleton
-  ScoringMetrics scoringMetrics(MeterRegistry registry) {
-    return new ScoringMetrics(registry);
+  ScoringMetrics scoringMetrics(MeterRegistry registry, ScorerConfig config) {
+    return new ScoringMetrics(registry, config.modelName());
   }
 
   /** The registry of the served model. */

@@ -1,6 +1,10 @@
 package dev.streamvae.trainer;
 
+import dev.streamvae.vae.EpochListener;
 import dev.streamvae.vae.VaeConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -100,14 +104,67 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--every", paramLabel = "DURATION",
+      description = "Keep running and retrain on this schedule (e.g. 1h, 30m, PT6H); each run "
+          + "reads the last --lookback of the topic.")
+  String every;
+
+  @Option(names = "--lookback", paramLabel = "DURATION", defaultValue = "24h",
+      description = "With --every: how much recent history each run reads (default: ${DEFAULT-VALUE}).")
+  String lookback;
+
+  @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
+      description = "Serve Prometheus metrics of training progress at http://HOST:PORT/metrics.")
+  String metricsAddress;
+
   @Override
   public Integer call() throws Exception {
     PrintStream stdout = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out),
         true);
+    Duration schedule = every == null ? null : parseDuration("--every", every);
+    Duration recent = parseDuration("--lookback", lookback);
+    if (schedule != null && (from != null || to != null || !csvFiles.isEmpty())) {
+      throw new IllegalArgumentException(
+          "--every reads the last --lookback of the topic; it cannot be combined with --from, --to or --csv");
+    }
+    try (TrainerMetrics metrics = new TrainerMetrics(modelName, Clock.systemUTC())) {
+      if (metricsAddress != null) {
+        metrics.serve(parseAddress(metricsAddress));
+        stdout.println("metrics at http://" + metricsAddress + "/metrics");
+      }
+      EpochListener progress = new ProgressLine(stdout);
+      while (true) {
+        long started = System.nanoTime();
+        metrics.runStarted(epochs);
+        try {
+          TrainingRun.Result result = new TrainingRun(Clock.systemUTC(), stdout)
+              .run(request(schedule, recent), s -> {
+                progress.onEpoch(s);
+                metrics.onEpoch(s);
+              });
+          metrics.runSucceeded(result.bundle().manifest().version(),
+              Duration.ofNanos(System.nanoTime() - started));
+        } catch (IOException | RuntimeException e) {
+          metrics.runFailed(Duration.ofNanos(System.nanoTime() - started));
+          if (schedule == null) {
+            throw e;
+          }
+          stdout.println("error: " + CommandLines.describe(e) + " (next run in " + every + ")");
+        }
+        if (schedule == null) {
+          return 0;
+        }
+        Thread.sleep(schedule.toMillis());
+      }
+    }
+  }
+
+  private TrainingRequest request(Duration schedule, Duration recent) throws IOException {
+    Instant end = schedule == null && to != null ? parseInstant("--to", to) : Instant.now();
+    Instant start = schedule != null ? end.minus(recent)
+        : from == null ? Instant.EPOCH : parseInstant("--from", from);
     HistorySource source = csvFiles.isEmpty()
-        ? new KafkaHistorySource(kafka.clientProperties(), topic,
-            from == null ? Instant.EPOCH : parseInstant("--from", from),
-            to == null ? Instant.now() : parseInstant("--to", to))
+        ? new KafkaHistorySource(kafka.clientProperties(), topic, start, end)
         : new CsvHistorySource(csvFiles);
     VaeConfig vae = VaeConfig.builder()
         .windowLength(window)
@@ -122,12 +179,47 @@ public final class TrainCommand implements Callable<Integer> {
         .seed(seed)
         .thresholdQuantile(thresholdQuantile)
         .build();
-    TrainingRequest request = new TrainingRequest(source, modelName, features, stride, vae,
+    return new TrainingRequest(source, modelName, features, stride, vae,
         out == null || out.isBlank() ? null : out,
         noPublish ? null
             : new TrainingRequest.PublishTarget(kafka.clientProperties(), modelsTopic));
-    new TrainingRun(Clock.systemUTC(), stdout).run(request, new ProgressLine(stdout));
-    return 0;
+  }
+
+  /** Reads {@code 90s}, {@code 15m}, {@code 6h}, {@code 7d} or ISO-8601 ({@code PT6H}). */
+  static Duration parseDuration(String option, String text) {
+    try {
+      if (text.matches("\\d+[smhd]")) {
+        long n = Long.parseLong(text.substring(0, text.length() - 1));
+        return switch (text.charAt(text.length() - 1)) {
+          case 's' -> Duration.ofSeconds(n);
+          case 'm' -> Duration.ofMinutes(n);
+          case 'h' -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      }
+      Duration d = Duration.parse(text);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(option + " must be positive");
+      }
+      return d;
+    } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+      throw new IllegalArgumentException(option + " '" + text
+          + "' is not a duration such as 30m, 6h, 7d or PT6H");
+    }
+  }
+
+  private static InetSocketAddress parseAddress(String text) {
+    int colon = text.lastIndexOf(':');
+    try {
+      if (colon < 0) {
+        throw new NumberFormatException();
+      }
+      return new InetSocketAddress(text.substring(0, colon),
+          Integer.parseInt(text.substring(colon + 1)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--metrics-address '" + text
+          + "' is not HOST:PORT such as 0.0.0.0:9404");
+    }
   }
 
   private static Instant parseInstant(String option, String text) {

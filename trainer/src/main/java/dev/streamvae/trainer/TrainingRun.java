@@ -1,5 +1,6 @@
 package dev.streamvae.trainer;
 
+import dev.streamvae.vae.Backend;
 import dev.streamvae.vae.EpochListener;
 import dev.streamvae.vae.ModelBundle;
 import dev.streamvae.vae.TrainedModel;
@@ -56,8 +57,8 @@ public final class TrainingRun {
     }
     VaeConfig vae = request.vae().toBuilder().featureCount(features.size()).build();
     TrainingSet data = history.toTrainingSet(features, vae.windowLength(), request.stride());
-    out.printf("training on %d windows of %d x %s%n", data.windowCount(), vae.windowLength(),
-        features);
+    out.printf("training on %d windows of %d x %s; ND4J backend %s%n", data.windowCount(),
+        vae.windowLength(), features, Backend.current());
     TrainedModel trained = VaeTrainer.train(data, vae, listener);
 
     ModelPublisher publisher = request.publishTo() == null ? null

@@ -69,4 +69,11 @@ class TrainCommandTest {
     assertThat(bundle.manifest().training().windowCount()).isEqualTo(300 - 8 + 1);
     assertThat(bundle.load().features()).containsExactly("value");
   }
+
+  @Test
+  void aScheduleCannotBeCombinedWithAFixedRange() {
+    Run r = run("--every", "1h", "--from", "2026-11-01T00:00:00Z");
+    assertThat(r.status()).isEqualTo(CommandLines.USAGE_ERROR);
+    assertThat(r.err()).contains("--every reads the last --lookback").doesNotContain("\tat ");
+  }
 }

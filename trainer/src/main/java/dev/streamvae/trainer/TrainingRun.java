@@ -46,6 +46,7 @@ public final class TrainingRun {
 
   /** Runs the request, printing progress; epoch lines go through {@code listener}. */
   public Result run(TrainingRequest request, EpochListener listener) throws IOException {
+    Backend backend = Backend.current();
     out.println("reading history: " + request.source().describe());
     History history = request.source().read();
     out.printf("read %d observations of %d series (%d records skipped)%n",
@@ -58,7 +59,7 @@ public final class TrainingRun {
     VaeConfig vae = request.vae().toBuilder().featureCount(features.size()).build();
     TrainingSet data = history.toTrainingSet(features, vae.windowLength(), request.stride());
     out.printf("training on %d windows of %d x %s; ND4J backend %s%n", data.windowCount(),
-        vae.windowLength(), features, Backend.current());
+        vae.windowLength(), features, backend);
     TrainedModel trained = VaeTrainer.train(data, vae, listener);
 
     ModelPublisher publisher = request.publishTo() == null ? null

@@ -12,9 +12,25 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public record Backend(String name, String devices) {
 
-  /** The backend of this process (initialises ND4J if it is not yet). */
+  /**
+   * The backend of this process (initialises ND4J if it is not yet).
+   *
+   * @throws IllegalStateException when no backend can start, e.g. the CUDA build on a host
+   *     without CUDA 11.6 libraries or a GPU; the message says so in one line
+   */
   public static Backend current() {
-    Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+    Properties env;
+    try {
+      env = Nd4j.getExecutioner().getEnvironmentInformation();
+    } catch (ExceptionInInitializerError | NoClassDefFoundError | UnsatisfiedLinkError e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new IllegalStateException("no usable ND4J backend (" + root.getClass().getSimpleName()
+          + ": " + String.valueOf(root.getMessage()).lines().findFirst().orElse("")
+          + "); a -Pcuda build needs an NVIDIA GPU with CUDA 11.6 and cuDNN 8.3 libraries", e);
+    }
     String backend = String.valueOf(env.getOrDefault("backend",
         Nd4j.getBackend().getClass().getSimpleName()));
     Object cuda = env.get("cuda.devicesInformation");

@@ -2,12 +2,15 @@ package dev.streamvae.scorer.streams;
 
 import dev.streamvae.scorer.KafkaClientConfig;
 import dev.streamvae.scorer.ScorerConfig;
+import dev.streamvae.scorer.live.LiveConfig;
+import dev.streamvae.scorer.live.LiveFeed;
 import dev.streamvae.scorer.metrics.ScoringMetrics;
 import dev.streamvae.scorer.model.ModelRegistry;
 import dev.streamvae.scorer.model.ModelTopicWatcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +29,16 @@ public class ScorerFactory {
   @Singleton
   ScoringMetrics scoringMetrics(MeterRegistry registry, ScorerConfig config) {
     return new ScoringMetrics(registry, config.modelName());
+  }
+
+  /**
+   * The live page's bounded store of recent points, fed by the topology; absent when {@code
+   * scorer.live.enabled} is false.
+   */
+  @Singleton
+  @Requires(property = "scorer.live.enabled", notEquals = "false")
+  LiveFeed liveFeed(LiveConfig config, Clock clock) {
+    return new LiveFeed(config.pointsPerSeries(), config.maxSeries(), clock);
   }
 
   /** The registry of the served model. */

@@ -2,13 +2,16 @@ package dev.streamvae.scorer.streams;
 
 import dev.streamvae.scorer.KafkaClientConfig;
 import dev.streamvae.scorer.ScorerConfig;
+import dev.streamvae.scorer.live.LiveFeed;
 import dev.streamvae.scorer.metrics.ScoringMetrics;
 import dev.streamvae.scorer.model.ModelRegistry;
 import dev.streamvae.scorer.model.ModelTopicWatcher;
+import dev.streamvae.scorer.topology.ScoringListener;
 import dev.streamvae.scorer.topology.ScoringTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micronaut.context.annotation.Context;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,18 +40,23 @@ public class ScoringService implements AutoCloseable {
   private final ModelTopicWatcher watcher;
   private final Topology topology;
 
-  /** Builds and starts the application. */
+  /**
+   * Builds and starts the application. The topology tells {@code metrics} and, when the live
+   * page is enabled, {@code liveFeed} of every outcome.
+   */
   public ScoringService(ScorerConfig config, KafkaClientConfig kafka, ModelRegistry registry,
-      ModelTopicWatcher watcher, ScoringMetrics metrics, MeterRegistry meterRegistry,
-      Clock clock) throws InterruptedException {
+      ModelTopicWatcher watcher, ScoringMetrics metrics, @Nullable LiveFeed liveFeed,
+      MeterRegistry meterRegistry, Clock clock) throws InterruptedException {
     this.watcher = watcher;
     watcher.start();
     if (!watcher.awaitCaughtUp(config.modelStartupWait())) {
       LOG.warn("models topic not read to its end within {}; starting anyway",
           config.modelStartupWait());
     }
+    ScoringListener listener = liveFeed == null ? metrics
+        : ScoringListener.both(metrics, liveFeed);
     topology = ScoringTopology.build(new StreamsBuilder(), config.topologySettings(), registry,
-        metrics, clock);
+        listener, clock);
     LOG.info("scoring topology:\n{}", topology.describe());
     streams = new KafkaStreams(topology, streamsProperties(config, kafka));
     streams.setUncaughtExceptionHandler(e -> {

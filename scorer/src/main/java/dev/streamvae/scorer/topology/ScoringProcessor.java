@@ -11,7 +11,8 @@ import dev.streamvae.vae.ScoreBatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -167,6 +168,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
         ScoreRecord s = scored.record();
         context.forward(new Record<>(p.series(), outcomes[i], p.recordTimestamp()));
         listener.onScore(s.status(), s.anomaly(), s.modelName());
+        listener.onScoreRecord(s, values(p));
         if (s.status() == ScoreStatus.SCORED) {
           listener.onEndToEndLatency(scoredAt - p.timestamp());
         }
@@ -274,12 +276,17 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
   }
 
   private byte[] rebuild(PendingRecord p) {
+    return metricCodec.encode(new MetricRecord(p.series(), p.timestamp(), values(p)));
+  }
+
+  /** The record's own readings (its window's last row), in column order. */
+  private static Map<String, Double> values(PendingRecord p) {
     float[] row = p.lastRow();
-    Map<String, Double> values = new HashMap<>();
+    Map<String, Double> values = new LinkedHashMap<>();
     for (int i = 0; i < row.length; i++) {
       values.put(p.features().get(i), (double) row[i]);
     }
-    return metricCodec.encode(new MetricRecord(p.series(), p.timestamp(), values));
+    return Collections.unmodifiableMap(values);
   }
 
   private void deadLetter(Record<String, byte[]> record, DeadLetterReason reason, String detail) {

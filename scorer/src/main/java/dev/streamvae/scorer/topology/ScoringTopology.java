@@ -59,7 +59,7 @@ public final class ScoringTopology {
    * @param builder a fresh builder
    * @param settings topics, batching and window capacity
    * @param models the model to score with, read once per batch
-   * @param listener told of every outcome, for metrics
+   * @param listener told of every outcome, for metrics and the live page
    * @param clock stamps {@code scoredAt}
    */
   public static Topology build(StreamsBuilder builder, TopologySettings settings,

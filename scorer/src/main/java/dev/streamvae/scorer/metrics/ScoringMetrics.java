@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  *       {@code scored|warming_up|no_model|dead_letter}, model the scoring model or {@code none}
  *   <li>{@code streamvae_dead_letters_total{reason}}
  *   <li>{@code streamvae_anomalies_total{model}}
- *   <li>{@code streamvae_batch_size}, {@code streamvae_batch_duration_seconds} (histograms)
+ *   <li>{@code streamvae_batch_size_windows}, {@code streamvae_batch_duration_seconds} (histograms)
  *   <li>{@code streamvae_end_to_end_latency_seconds}: record timestamp to score (histogram)
  *   <li>{@code streamvae_model_version{model}}, {@code
  *       streamvae_model_activated_timestamp_seconds{model}}: the active model, -1 / 0 before one

@@ -1,5 +1,6 @@
 package dev.streamvae.cli;
 
+import dev.streamvae.evaluation.EvaluateCommand;
 import dev.streamvae.trainer.CommandLines;
 import dev.streamvae.trainer.TrainCommand;
 import picocli.CommandLine;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "anomaly", mixinStandardHelpOptions = true, version = "streamvae 0.1.0",
     description = "Streaming VAE anomaly detection for Kafka.",
     subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class,
-        BrokerCommand.class, ProduceCommand.class,
+        BrokerCommand.class, ProduceCommand.class, EvaluateCommand.class,
         CommandLine.HelpCommand.class})
 public final class AnomalyCli implements Runnable {
 

@@ -1,0 +1,155 @@
+package dev.streamvae.evaluation;
+
+import dev.streamvae.evaluation.detect.Detector;
+import dev.streamvae.evaluation.detect.NullDetector;
+import dev.streamvae.evaluation.detect.RcfDetector;
+import dev.streamvae.evaluation.detect.VaeDetector;
+import dev.streamvae.vae.VaeConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The detectors' options, shared by {@code evaluate nab} and {@code evaluate csv}. */
+public final class DetectorOptions {
+
+  /** The detectors this tool can run. */
+  public static final List<String> KNOWN = List.of(VaeDetector.NAME, RcfDetector.NAME,
+      NullDetector.NAME);
+
+  @Option(names = "--detectors", split = ",", paramLabel = "NAME",
+      defaultValue = "vae,rcf,null",
+      description = "Detectors to run: vae, rcf, null (default: ${DEFAULT-VALUE}).")
+  List<String> detectors = new ArrayList<>();
+
+  @Option(names = "--window", defaultValue = "16",
+      description = "VAE window length in records (default: ${DEFAULT-VALUE}).")
+  int window;
+
+  @Option(names = "--vae-steps", defaultValue = "400", paramLabel = "STEPS",
+      description = "Adam steps per VAE training; the epochs follow from the number of"
+          + " training windows (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--epochs",
+      description = "Train the VAE for this many epochs instead of --vae-steps.")
+  Integer epochs;
+
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of the VAE and the forest (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--vae-retrain-every", defaultValue = "0", paramLabel = "RECORDS",
+      description = "Retrain the VAE after every this many scored records on the most recent"
+          + " --vae-max-train records; 0 never (default: ${DEFAULT-VALUE}).")
+  int retrainEvery;
+
+  @Option(names = "--vae-max-train", defaultValue = "5000", paramLabel = "RECORDS",
+      description = "Most recent records a VAE retraining uses (default: ${DEFAULT-VALUE}).")
+  int maxTrain;
+
+  // The peer runs as NAB's published Random Cut Forest entry did (shingle 1, 100 trees, 256
+  // samples), so the comparison is against its best-known configuration, not a weaker one.
+  @Option(names = "--rcf-trees", defaultValue = "100",
+      description = "Random Cut Forest trees (default: ${DEFAULT-VALUE}).")
+  int trees;
+
+  @Option(names = "--rcf-sample-size", defaultValue = "256",
+      description = "Points per RCF tree (default: ${DEFAULT-VALUE}).")
+  int sampleSize;
+
+  @Option(names = "--rcf-shingle", paramLabel = "RECORDS", defaultValue = "1",
+      description = "RCF shingle size (default: ${DEFAULT-VALUE}).")
+  Integer shingle;
+
+  /** The VAE settings these options describe. */
+  public VaeDetector.Settings vaeSettings() {
+    VaeDetector.Settings defaults = VaeDetector.Settings.defaults();
+    VaeConfig.Builder config = defaults.config().toBuilder().windowLength(window).seed(seed);
+    if (epochs != null) {
+      config.epochs(epochs);
+    }
+    return new VaeDetector.Settings(config.build(), epochs != null ? 0 : steps, retrainEvery,
+        maxTrain);
+  }
+
+  /** The RCF settings these options describe. */
+  public RcfDetector.Settings rcfSettings() {
+    return new RcfDetector.Settings(shingle == null ? window : shingle, trees, sampleSize, seed);
+  }
+
+  /** The detector names asked for, checked and without repeats. */
+  public List<String> names() {
+    List<String> out = new ArrayList<>();
+    for (String d : detectors) {
+      String name = d.strip();
+      if (!KNOWN.contains(name)) {
+        throw new IllegalArgumentException("unknown detector '" + name + "'; known: "
+            + String.join(", ", KNOWN));
+      }
+      if (!out.contains(name)) {
+        out.add(name);
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("--detectors names no detector");
+    }
+    return out;
+  }
+
+  /** Creates the named detector. */
+  public Detector create(String name) {
+    return switch (name) {
+      case VaeDetector.NAME -> new VaeDetector(vaeSettings());
+      case RcfDetector.NAME -> new RcfDetector(rcfSettings());
+      case NullDetector.NAME -> new NullDetector();
+      default -> throw new IllegalArgumentException("unknown detector '" + name + "'");
+    };
+  }
+
+  /** The settings of the named detectors, for the summary. */
+  public Map<String, Object> describe(List<String> names) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String n : names) {
+      switch (n) {
+        case VaeDetector.NAME -> {
+          VaeDetector.Settings s = vaeSettings();
+          Map<String, Object> m = new LinkedHashMap<>();
+          VaeConfig c = s.config();
+          m.put("windowLength", c.windowLength());
+          m.put("hiddenSizes", c.hiddenSizes());
+          m.put("latentDim", c.latentDim());
+          if (s.trainSteps() > 0) {
+            m.put("trainSteps", s.trainSteps());
+          } else {
+            m.put("epochs", c.epochs());
+          }
+          m.put("batchSize", c.batchSize());
+          m.put("learningRate", c.learningRate());
+          m.put("beta", c.beta());
+          m.put("mcSamples", c.mcSamples());
+          m.put("seed", c.seed());
+          m.put("thresholdQuantile", c.thresholdQuantile());
+          m.put("retrainEvery", s.retrainEvery());
+          m.put("maxTrainRecords", s.maxTrainRecords());
+          m.put("scoreMap", "sigmoid(asinh((s - threshold) / (threshold - median))),"
+              + " training windows' statistics");
+          out.put(n, m);
+        }
+        case RcfDetector.NAME -> {
+          RcfDetector.Settings s = rcfSettings();
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("shingleSize", s.shingleSize());
+          m.put("trees", s.trees());
+          m.put("sampleSize", s.sampleSize());
+          m.put("seed", s.seed());
+          m.put("scoreMap", "min(1, score / log2(sampleSize))");
+          out.put(n, m);
+        }
+        default -> out.put(n, Map.of());
+      }
+    }
+    return out;
+  }
+}

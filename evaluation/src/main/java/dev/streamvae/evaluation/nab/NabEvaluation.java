@@ -1,0 +1,166 @@
+package dev.streamvae.evaluation.nab;
+
+import dev.streamvae.evaluation.detect.Detector;
+import dev.streamvae.evaluation.detect.Series;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs detectors over a {@link NabCorpus}, writes their results in NAB's layout and scores them
+ * as NAB does: one threshold per detector and profile, optimised over all files together, then
+ * each file scored at it, and the corpus total normalised against the null and perfect
+ * detectors.
+ */
+public final class NabEvaluation {
+
+  /**
+   * One file's outcome under one profile at the detector's corpus threshold.
+   *
+   * @param score raw NAB score of the file
+   * @param windowsDetected windows with at least one detection
+   * @param counts the record counts NAB reports (tp, tn, fp, fn)
+   */
+  public record FileProfileOutcome(double score, int windowsDetected, ThresholdScore counts) {}
+
+  /**
+   * One file's outcome.
+   *
+   * @param file path under {@code data/}
+   * @param records records in the file
+   * @param probationary records not scored
+   * @param windows anomaly windows
+   * @param detectMillis time the detector took on this file (0 when results were read)
+   * @param profiles per profile name
+   */
+  public record FileOutcome(String file, int records, int probationary, int windows,
+      long detectMillis, Map<String, FileProfileOutcome> profiles) {}
+
+  /**
+   * A detector's corpus result under one profile.
+   *
+   * @param profile the profile's name
+   * @param score the normalised NAB score: 100 perfect, 0 the null detector; null when the
+   *     files have no window at all (nothing to normalise against)
+   * @param threshold the optimised threshold (detections are scores {@code >=} it)
+   * @param rawScore the summed raw score at that threshold
+   * @param nullScore the null detector's raw score
+   * @param perfectScore the perfect detector's raw score
+   * @param windowsDetected windows with a detection, over all files
+   * @param windows windows over all files
+   * @param falsePositives detected records outside windows, over all files
+   */
+  public record ProfileOutcome(String profile, Double score, double threshold, double rawScore,
+      double nullScore, double perfectScore, int windowsDetected, int windows,
+      long falsePositives) {}
+
+  /**
+   * A detector's whole result.
+   *
+   * @param detector its name
+   * @param detectSeconds wall time spent detecting, all files
+   * @param profiles per profile, in NAB's order
+   * @param files per file
+   */
+  public record DetectorOutcome(String detector, double detectSeconds,
+      List<ProfileOutcome> profiles, List<FileOutcome> files) {
+
+    /** The outcome under the named profile. */
+    public ProfileOutcome profile(String name) {
+      for (ProfileOutcome p : profiles) {
+        if (p.profile().equals(name)) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException("no profile " + name);
+    }
+  }
+
+  private NabEvaluation() {}
+
+  /**
+   * Runs a detector on every file, writes each file's results under {@code outDir} in NAB's
+   * layout and scores them.
+   *
+   * @param progress one line per file goes here; may be null
+   */
+  public static DetectorOutcome run(Detector detector, NabCorpus corpus, Path outDir,
+      PrintWriter progress) throws IOException {
+    List<NabFile> files = corpus.files();
+    List<double[]> scores = new ArrayList<>();
+    long[] millis = new long[files.size()];
+    long started = System.nanoTime();
+    for (int k = 0; k < files.size(); k++) {
+      NabFile file = files.get(k);
+      long t0 = System.nanoTime();
+      double[] s = detector.detect(
+          Series.univariate(file.relativePath(), file.values(), file.probationaryLength()));
+      millis[k] = (System.nanoTime() - t0) / 1_000_000;
+      NabResults.write(outDir, detector.name(), file, s);
+      scores.add(s);
+      if (progress != null) {
+        progress.printf(Locale.ROOT, "%-5s %2d/%d %-62s %6d records %7.1f s%n", detector.name(),
+            k + 1, files.size(), file.relativePath(), file.size(), millis[k] / 1000.0);
+      }
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return score(detector.name(), files, scores, millis, seconds);
+  }
+
+  /** Scores results already written under {@code outDir} (by this tool or by NAB). */
+  public static DetectorOutcome scoreExisting(String detector, NabCorpus corpus, Path outDir)
+      throws IOException {
+    List<double[]> scores = new ArrayList<>();
+    for (NabFile file : corpus.files()) {
+      scores.add(NabResults.read(outDir, detector, file));
+    }
+    return score(detector, corpus.files(), scores, new long[corpus.files().size()], 0);
+  }
+
+  /** Scores one detector's anomaly scores, one array per file, under every NAB profile. */
+  public static DetectorOutcome score(String detector, List<NabFile> files,
+      List<double[]> scores, long[] millis, double detectSeconds) {
+    List<FileSweep> sweeps = new ArrayList<>();
+    for (int k = 0; k < files.size(); k++) {
+      sweeps.add(files.get(k).sweep(scores.get(k)));
+    }
+    List<ProfileOutcome> profiles = new ArrayList<>();
+    List<Map<String, FileProfileOutcome>> perFile = new ArrayList<>();
+    for (int k = 0; k < files.size(); k++) {
+      perFile.add(new LinkedHashMap<>());
+    }
+    for (NabProfile profile : NabProfile.ALL) {
+      ThresholdScore best = NabScorer.optimise(sweeps, profile);
+      double nullScore = NabScorer.nullScore(sweeps, profile);
+      double perfect = NabScorer.perfectScore(sweeps, profile);
+      int detected = 0;
+      int windows = 0;
+      long fp = 0;
+      for (int k = 0; k < sweeps.size(); k++) {
+        FileSweep sweep = sweeps.get(k);
+        ThresholdScore at = NabScorer.scoreAt(sweep, profile, best.threshold());
+        int hit = NabScorer.windowsDetected(sweep, best.threshold());
+        perFile.get(k).put(profile.name(), new FileProfileOutcome(at.score(), hit, at));
+        detected += hit;
+        windows += sweep.windowCount();
+        fp += at.fp();
+      }
+      Double normalised = perfect > nullScore
+          ? NabScorer.normalise(best.score(), nullScore, perfect) : null;
+      profiles.add(new ProfileOutcome(profile.name(), normalised, best.threshold(), best.score(),
+          nullScore, perfect, detected, windows, fp));
+    }
+    List<FileOutcome> fileOutcomes = new ArrayList<>();
+    for (int k = 0; k < files.size(); k++) {
+      NabFile f = files.get(k);
+      fileOutcomes.add(new FileOutcome(f.relativePath(), f.size(), f.probationaryLength(),
+          f.windows().size(), millis[k], perFile.get(k)));
+    }
+    return new DetectorOutcome(detector, detectSeconds, profiles, fileOutcomes);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.streamvae.evaluation.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.streamvae.vae.VaeConfig;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class DetectorsTest {
+
+  /** A noisy daily-like sine of 600 records with one spike at record 450. */
+  private static double[] series() {
+    java.util.Random r = new java.util.Random(7);
+    double[] v = new double[600];
+    for (int t = 0; t < v.length; t++) {
+      v[t] = 10 + 3 * Math.sin(2 * Math.PI * t / 48.0) + 0.2 * r.nextGaussian();
+    }
+    v[450] += 8;
+    return v;
+  }
+
+  private static int argMax(double[] s) {
+    int best = 0;
+    for (int i = 1; i < s.length; i++) {
+      if (s[i] > s[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  @Test
+  void nullDetectorScoresZero() {
+    assertThat(new NullDetector().detect(Series.univariate("s", series(), 90)))
+        .containsOnly(0.0).hasSize(600);
+  }
+
+  @Test
+  void calibrationIsMonotonePutsTheThresholdAtOneHalfAndDoesNotSaturate() {
+    // Training scores 1..9: median 5; threshold 9 -> scale 4.
+    ScoreCalibration c = ScoreCalibration.fit(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 9);
+    assertThat(c.median()).isEqualTo(5);
+    assertThat(c.scale()).isEqualTo(4);
+    assertThat(c.apply(9)).isEqualTo(0.5);
+    // s = 13: z = 1, asinh(1) = 0.88137, sigmoid = 0.70711 (= 1/sqrt(2)).
+    assertThat(c.apply(13)).isCloseTo(Math.sqrt(0.5), within(1e-12));
+    double previous = -1;
+    for (double s = -1e6; s <= 1e7; s = s < 0 ? s / 2 + 1 : s * 2 + 1) {
+      double p = c.apply(s);
+      assertThat(p).isBetween(0.0, 1.0).isGreaterThan(previous);
+      previous = p;
+    }
+    // A million spreads beyond the threshold is still below 1, and distinct from two million.
+    assertThat(c.apply(9 + 4e6)).isLessThan(1.0).isLessThan(c.apply(9 + 8e6));
+    assertThat(c.apply(Double.NaN)).isZero();
+    // A flat training period: no spread, floored at 1e-3 * max(1, |median|).
+    assertThat(ScoreCalibration.fit(new double[] {-20, -20, -20}, -20).scale())
+        .isCloseTo(0.02, within(1e-15));
+  }
+
+  @Test
+  void rcfFindsTheSpikeIsSeededAndCausal() {
+    double[] v = series();
+    RcfDetector rcf = new RcfDetector(new RcfDetector.Settings(8, 30, 128, 42));
+    double[] s = rcf.detect(Series.univariate("s", v, 90));
+    assertThat(s).hasSize(600);
+    assertThat(Arrays.stream(s).allMatch(x -> x >= 0 && x <= 1)).isTrue();
+    // The forest answers 0 until it holds sampleSize / 4 = 32 points.
+    assertThat(Arrays.copyOfRange(s, 0, 20)).containsOnly(0.0);
+    assertThat(argMax(s)).isEqualTo(450);
+    assertThat(rcf.detect(Series.univariate("s", v, 90))).containsExactly(s);
+    // Changing the future does not change the past.
+    double[] changed = v.clone();
+    changed[500] += 100;
+    assertThat(Arrays.copyOf(rcf.detect(Series.univariate("s", changed, 90)), 500))
+        .containsExactly(Arrays.copyOf(s, 500));
+  }
+
+  @Test
+  void vaeTrainsOnTheProbationaryPeriodAndFindsTheSpike() {
+    double[] v = series();
+    VaeDetector.Settings settings = new VaeDetector.Settings(VaeConfig.builder()
+        .windowLength(16).hiddenSizes(16, 8).latentDim(2).learningRate(3e-3).batchSize(64)
+        .epochs(1).mcSamples(4).seed(42).build(), 50, 0, 5000);
+    VaeDetector vae = new VaeDetector(settings);
+    double[] s = vae.detect(Series.univariate("s", v, 200));
+    assertThat(s).hasSize(600);
+    // Nothing is claimed for the training period.
+    assertThat(Arrays.copyOf(s, 200)).containsOnly(0.0);
+    assertThat(Arrays.stream(s).allMatch(x -> x >= 0 && x <= 1)).isTrue();
+    // Every window holding the spike (ending at 450..465) scores above the model's threshold.
+    for (int t = 450; t < 466; t++) {
+      assertThat(s[t]).as("record %d", t).isGreaterThan(0.5);
+    }
+    assertThat(argMax(s)).isBetween(450, 465);
+    // Seeded: the same again. Causal: a change at 500 leaves every earlier score alone.
+    double[] changed = v.clone();
+    changed[500] += 100;
+    double[] again = vae.detect(Series.univariate("s", changed, 200));
+    assertThat(Arrays.copyOf(again, 500)).containsExactly(Arrays.copyOf(s, 500));
+  }
+
+  @Test
+  void vaeScoresZeroWhenTheTrainingPeriodIsShorterThanAWindow() {
+    VaeDetector vae = new VaeDetector(VaeDetector.Settings.defaults());
+    assertThat(vae.detect(Series.univariate("s", new double[40], 10))).containsOnly(0.0);
+  }
+}

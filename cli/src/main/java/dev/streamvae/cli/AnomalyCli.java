@@ -1,7 +1,7 @@
 package dev.streamvae.cli;
 
 import dev.streamvae.evaluation.EvaluateCommand;
-import dev.streamvae.trainer.CommandLines;
+import dev.streamvae.commandline.CommandLines;
 import dev.streamvae.trainer.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package dev.streamvae.evaluation;
 
+import dev.streamvae.commandline.CommandLines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -22,7 +23,7 @@ class EvaluateCommandTest {
   private static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = EvaluateCommand.configure(new CommandLine(new EvaluateCommand()));
+    CommandLine cli = CommandLines.configure(new CommandLine(new EvaluateCommand()));
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int status = cli.execute(args);

@@ -1,5 +1,6 @@
 package dev.streamvae.trainer;
 
+import dev.streamvae.commandline.CommandLines;
 import dev.streamvae.vae.EpochListener;
 import dev.streamvae.vae.VaeConfig;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.streamvae.trainer;
 
+import dev.streamvae.commandline.CommandLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamvae.schemas.JsonCodec;

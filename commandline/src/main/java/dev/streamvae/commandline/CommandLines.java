@@ -1,4 +1,4 @@
-package dev.streamvae.trainer;
+package dev.streamvae.commandline;
 
 import java.io.PrintWriter;
 import picocli.CommandLine;

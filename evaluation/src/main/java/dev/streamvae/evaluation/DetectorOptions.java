@@ -61,7 +61,7 @@ public final class DetectorOptions {
 
   @Option(names = "--rcf-shingle", paramLabel = "RECORDS", defaultValue = "1",
       description = "RCF shingle size (default: ${DEFAULT-VALUE}).")
-  Integer shingle;
+  int shingle;
 
   /** The VAE settings these options describe. */
   public VaeDetector.Settings vaeSettings() {
@@ -76,7 +76,7 @@ public final class DetectorOptions {
 
   /** The RCF settings these options describe. */
   public RcfDetector.Settings rcfSettings() {
-    return new RcfDetector.Settings(shingle == null ? window : shingle, trees, sampleSize, seed);
+    return new RcfDetector.Settings(shingle, trees, sampleSize, seed);
   }
 
   /** The detector names asked for, checked and without repeats. */

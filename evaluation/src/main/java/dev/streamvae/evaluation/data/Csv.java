@@ -1,5 +1,7 @@
 package dev.streamvae.evaluation.data;
 
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,41 @@ public final class Csv {
     }
     fields.add(field.toString());
     return fields;
+  }
+
+  /**
+   * One data line of a file.
+   *
+   * @param lineNumber the line's number in the file (the header is line 1), for messages
+   * @param fields the line's fields
+   */
+  public record Row(int lineNumber, List<String> fields) {}
+
+  /**
+   * Reads the lines after the header: blank lines are skipped and every other line must have
+   * {@code width} fields.
+   *
+   * @param in positioned after the header line
+   * @param source what to name in messages, e.g. the file
+   * @throws IllegalArgumentException naming {@code source:line} for a line of another width
+   */
+  public static List<Row> rows(BufferedReader in, Object source, int width) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    String line;
+    int lineNumber = 1;
+    while ((line = in.readLine()) != null) {
+      lineNumber++;
+      if (line.isBlank()) {
+        continue;
+      }
+      List<String> fields = split(line.strip());
+      if (fields.size() != width) {
+        throw new IllegalArgumentException(source + ":" + lineNumber + ": " + fields.size()
+            + " fields, expected " + width);
+      }
+      rows.add(new Row(lineNumber, fields));
+    }
+    return rows;
   }
 
   /** A field for writing: quoted only when it must be. */

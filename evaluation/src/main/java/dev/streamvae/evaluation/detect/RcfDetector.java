@@ -41,11 +41,6 @@ public final class RcfDetector implements Detector {
             + " sampleSize >= 2");
       }
     }
-
-    /** Shingles of 16 (the VAE's window), 50 trees, 256 samples per tree, seed 42. */
-    public static Settings defaults() {
-      return new Settings(16, 50, 256, 42);
-    }
   }
 
   private final Settings settings;

@@ -147,20 +147,9 @@ public final class NabCorpus {
         throw new IllegalArgumentException(file + ": expected columns timestamp,value, found "
             + columns);
       }
-      String line;
-      int lineNo = 1;
-      while ((line = in.readLine()) != null) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
-        List<String> fields = Csv.split(line.strip());
-        if (fields.size() != columns.size()) {
-          throw new IllegalArgumentException(file + ":" + lineNo + ": " + fields.size()
-              + " fields, expected " + columns.size());
-        }
-        tsText.add(fields.get(ts));
-        valueText.add(fields.get(value));
+      for (Csv.Row row : Csv.rows(in, file, columns.size())) {
+        tsText.add(row.fields().get(ts));
+        valueText.add(row.fields().get(value));
       }
     }
     int n = tsText.size();

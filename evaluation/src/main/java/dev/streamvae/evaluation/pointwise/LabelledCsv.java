@@ -85,18 +85,9 @@ public record LabelledCsv(String relativePath, List<String> valueColumns, String
       List<String> stamps = new ArrayList<>();
       List<double[]> rows = new ArrayList<>();
       List<Boolean> labels = new ArrayList<>();
-      String line;
-      int lineNo = 1;
-      while ((line = in.readLine()) != null) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
-        List<String> fields = Csv.split(line.strip());
-        if (fields.size() != columns.size()) {
-          throw new IllegalArgumentException(file + ":" + lineNo + ": " + fields.size()
-              + " fields, expected " + columns.size());
-        }
+      for (Csv.Row r : Csv.rows(in, file, columns.size())) {
+        List<String> fields = r.fields();
+        int lineNo = r.lineNumber();
         stamps.add(fields.get(ts));
         double[] row = new double[valueIdx.size()];
         for (int f = 0; f < row.length; f++) {

@@ -72,7 +72,7 @@ public final class DemoRun {
   private final Ledger ledger = new Ledger();
   private final AtomicBoolean producing = new AtomicBoolean(true);
   private final AtomicBoolean consuming = new AtomicBoolean(true);
-  private final AtomicLong junkSequence = new AtomicLong(1_000_000_000L);
+  private final AtomicLong inputSequence = new AtomicLong(1_000_000_000L);
   private final List<String> events = new CopyOnWriteArrayList<>();
   private final List<Long> published = new CopyOnWriteArrayList<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -247,7 +247,7 @@ public final class DemoRun {
     ProducerRecord<String, byte[]> r = new ProducerRecord<>(METRICS, null, p.timestamp(),
         p.series(), JsonCodec.metricRecord().encode(record));
     r.headers().add(Ledger.SEQUENCE_HEADER,
-        Long.toString(junkSequence.incrementAndGet()).getBytes(StandardCharsets.UTF_8));
+        Long.toString(inputSequence.incrementAndGet()).getBytes(StandardCharsets.UTF_8));
     ledger.producedValid(p);
     producer.send(r, this::onSendFailure);
   }
@@ -266,7 +266,7 @@ public final class DemoRun {
             Map.of("value", 1.0)));
       }
     }
-    long sequence = junkSequence.incrementAndGet();
+    long sequence = inputSequence.incrementAndGet();
     ProducerRecord<String, byte[]> r = new ProducerRecord<>(METRICS, key, value);
     r.headers().add(Ledger.SEQUENCE_HEADER,
         Long.toString(sequence).getBytes(StandardCharsets.UTF_8));

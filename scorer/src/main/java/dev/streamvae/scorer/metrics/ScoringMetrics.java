@@ -39,7 +39,8 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   private static final String NO_MODEL = "none";
 
   private final MeterRegistry registry;
-  private final Map<String, Counter> records = new ConcurrentHashMap<>();
+  private final Map<ScoreStatus, Map<String, Counter>> records = new EnumMap<>(ScoreStatus.class);
+  private final Counter deadLettered;
   private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
   private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
   private final Map<LoadAttempt.Outcome, Counter> loads = new EnumMap<>(LoadAttempt.Outcome.class);
@@ -59,10 +60,10 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   public ScoringMetrics(MeterRegistry registry, String modelName) {
     this.registry = registry;
     for (ScoreStatus s : ScoreStatus.values()) {
-      String model = s == ScoreStatus.NO_MODEL ? NO_MODEL : modelName;
-      records(s.name().toLowerCase(Locale.ROOT), model);
+      records.put(s, new ConcurrentHashMap<>());
+      records(s, s == ScoreStatus.NO_MODEL ? NO_MODEL : modelName);
     }
-    records("dead_letter", NO_MODEL);
+    deadLettered = recordsCounter("dead_letter", NO_MODEL);
     for (DeadLetterReason r : DeadLetterReason.values()) {
       deadLetters.put(r, Counter.builder("streamvae.dead.letters")
           .description("Records sent to the dead-letter topic, by reason")
@@ -96,13 +97,19 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
         .tag("model", modelName).register(registry);
   }
 
-  private Counter records(String outcome, String model) {
-    return records.computeIfAbsent(outcome + '\u0000' + model, k -> Counter
-        .builder("streamvae.records")
+  private Counter records(ScoreStatus status, String model) {
+    Map<String, Counter> byModel = records.get(status);
+    Counter counter = byModel.get(model);
+    return counter != null ? counter : byModel.computeIfAbsent(model,
+        m -> recordsCounter(status.name().toLowerCase(Locale.ROOT), m));
+  }
+
+  private Counter recordsCounter(String outcome, String model) {
+    return Counter.builder("streamvae.records")
         .description("Input records by outcome; each input record is counted once")
         .tag("outcome", outcome)
         .tag("model", model)
-        .register(registry));
+        .register(registry);
   }
 
   private Counter anomalies(String model) {
@@ -113,7 +120,7 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   @Override
   public void onScore(ScoreStatus status, boolean anomaly, String modelName) {
     String model = modelName == null ? NO_MODEL : modelName;
-    records(status.name().toLowerCase(Locale.ROOT), model).increment();
+    records(status, model).increment();
     if (anomaly) {
       anomalies(model).increment();
     }
@@ -121,7 +128,7 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
 
   @Override
   public void onDeadLetter(DeadLetterReason reason) {
-    records("dead_letter", NO_MODEL).increment();
+    deadLettered.increment();
     deadLetters.get(reason).increment();
   }
 

@@ -33,7 +33,6 @@ public final class ModelRegistry implements ModelSource {
   private final Consumer<LoadAttempt> listener;
   private final AtomicReference<ActiveModel> active = new AtomicReference<>();
   private final Deque<LoadAttempt> attempts = new ArrayDeque<>();
-  private long offerStarted;
 
   /**
    * @param modelName the model name this scorer serves
@@ -71,30 +70,30 @@ public final class ModelRegistry implements ModelSource {
    * @param origin where it came from, for the log and the model endpoint
    */
   public synchronized LoadAttempt offer(byte[] envelope, String origin) {
-    offerStarted = System.nanoTime();
+    long started = System.nanoTime();
     ModelBundle bundle;
     try {
       if (envelope == null) {
-        return record(origin, null, null, LoadAttempt.Outcome.IGNORED, "tombstone");
+        return record(started, origin, null, null, LoadAttempt.Outcome.IGNORED, "tombstone");
       }
       bundle = ModelBundle.fromBytes(envelope);
     } catch (InvalidModelException | IllegalArgumentException e) {
-      return record(origin, null, null, LoadAttempt.Outcome.REJECTED,
+      return record(started, origin, null, null, LoadAttempt.Outcome.REJECTED,
           "undecodable envelope: " + e.getMessage());
     }
     String name = bundle.manifest().modelName();
     long version = bundle.manifest().version();
     if (!modelName.equals(name)) {
-      return record(origin, name, version, LoadAttempt.Outcome.IGNORED,
+      return record(started, origin, name, version, LoadAttempt.Outcome.IGNORED,
           "serving model '" + modelName + "'");
     }
     ActiveModel previous = active.get();
     if (previous != null && version <= previous.version()) {
-      return record(origin, name, version, LoadAttempt.Outcome.IGNORED,
+      return record(started, origin, name, version, LoadAttempt.Outcome.IGNORED,
           "not newer than active version " + previous.version());
     }
     if (bundle.manifest().windowLength() > maxWindowLength) {
-      return record(origin, name, version, LoadAttempt.Outcome.REJECTED,
+      return record(started, origin, name, version, LoadAttempt.Outcome.REJECTED,
           "window length " + bundle.manifest().windowLength()
               + " exceeds the scorer's window capacity " + maxWindowLength);
     }
@@ -102,18 +101,18 @@ public final class ModelRegistry implements ModelSource {
     try {
       model = bundle.load();
     } catch (InvalidModelException | IllegalArgumentException | IllegalStateException e) {
-      return record(origin, name, version, LoadAttempt.Outcome.REJECTED,
+      return record(started, origin, name, version, LoadAttempt.Outcome.REJECTED,
           "payload does not load: " + e.getMessage());
     }
     active.set(new ActiveModel(model, bundle.manifest(), clock.instant()));
-    return record(origin, name, version, LoadAttempt.Outcome.ACTIVATED,
+    return record(started, origin, name, version, LoadAttempt.Outcome.ACTIVATED,
         previous == null ? "first model" : "replaces version " + previous.version());
   }
 
-  private LoadAttempt record(String origin, String name, Long version,
+  private LoadAttempt record(long started, String origin, String name, Long version,
       LoadAttempt.Outcome outcome, String reason) {
     LoadAttempt attempt = new LoadAttempt(clock.instant(), origin, name, version, outcome, reason,
-        java.time.Duration.ofNanos(System.nanoTime() - offerStarted));
+        java.time.Duration.ofNanos(System.nanoTime() - started));
     attempts.addFirst(attempt);
     while (attempts.size() > HISTORY) {
       attempts.removeLast();

@@ -1,8 +1,13 @@
 package dev.streamvae.schemas;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
@@ -16,12 +21,17 @@ import java.util.Objects;
  */
 public final class JsonCodec<T> {
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
+  private static final ObjectMapper MAPPER = strictTextual(JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-      .build();
+      // Strict types: "1.5" is not a number, 1.7 is not a timestamp, 5 is not a series name,
+      // and a field given twice is an error rather than "the last one wins".
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build());
 
   private static final JsonCodec<MetricRecord> METRIC = new JsonCodec<>(MetricRecord.class);
   private static final JsonCodec<ScoreRecord> SCORE = new JsonCodec<>(ScoreRecord.class);
@@ -34,6 +44,15 @@ public final class JsonCodec<T> {
 
   private JsonCodec(Class<T> type) {
     this.type = Objects.requireNonNull(type);
+  }
+
+  /** A number where text belongs (e.g. {@code "series": 5}) is an error too. */
+  private static ObjectMapper strictTextual(ObjectMapper mapper) {
+    mapper.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return mapper;
   }
 
   /** The codec for input records. */

@@ -1,5 +1,6 @@
 package dev.streamvae.scorer;
 
+import dev.streamvae.scorer.topology.InputLimits;
 import dev.streamvae.scorer.topology.TopologySettings;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
@@ -25,6 +26,11 @@ import java.util.Set;
  * @param streamThreads Kafka Streams threads
  * @param stateDir Kafka Streams state directory, or null for the default
  * @param modelStartupWait how long start-up waits to read the models topic before scoring
+ * @param standbyReplicas warm copies of each task's state kept on other instances
+ *     ({@code num.standby.replicas}), so a failed instance's series move without a restore
+ * @param maxRecordBytes largest input key plus value; larger records are dead-lettered
+ * @param maxFeatures most metrics one input record may carry
+ * @param maxFutureSkew how far ahead of this scorer's clock an input timestamp may be
  */
 @ConfigurationProperties("scorer")
 public record ScorerConfig(
@@ -41,7 +47,11 @@ public record ScorerConfig(
     @Bindable(defaultValue = "exactly_once_v2") String processingGuarantee,
     @Bindable(defaultValue = "1") int streamThreads,
     @Nullable String stateDir,
-    @Bindable(defaultValue = "30s") Duration modelStartupWait) {
+    @Bindable(defaultValue = "30s") Duration modelStartupWait,
+    @Bindable(defaultValue = "0") int standbyReplicas,
+    @Bindable(defaultValue = "65536") int maxRecordBytes,
+    @Bindable(defaultValue = "64") int maxFeatures,
+    @Bindable(defaultValue = "1d") Duration maxFutureSkew) {
 
   private static final Set<String> GUARANTEES = Set.of("exactly_once_v2", "at_least_once");
 
@@ -66,13 +76,26 @@ public record ScorerConfig(
     if (modelStartupWait == null || modelStartupWait.isNegative()) {
       throw new IllegalArgumentException("scorer.model-startup-wait must not be negative");
     }
+    if (standbyReplicas < 0) {
+      throw new IllegalArgumentException("scorer.standby-replicas must not be negative");
+    }
     new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
-        maxBatchDelay, windowCapacity);
+        maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew));
+  }
+
+  private static InputLimits inputLimits(int maxRecordBytes, int maxFeatures,
+      Duration maxFutureSkew) {
+    try {
+      return new InputLimits(maxRecordBytes, maxFeatures, maxFutureSkew);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new IllegalArgumentException("scorer.max-record-bytes, scorer.max-features or "
+          + "scorer.max-future-skew: " + e.getMessage(), e);
+    }
   }
 
   /** The topology's part of the settings. */
   public TopologySettings topologySettings() {
     return new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
-        maxBatchDelay, windowCapacity);
+        maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew));
   }
 }

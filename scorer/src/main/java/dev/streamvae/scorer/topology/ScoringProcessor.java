@@ -88,10 +88,39 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
 
   @Override
   public void process(Record<String, byte[]> record) {
+    try {
+      accept(record);
+    } catch (RuntimeException e) {
+      // Thrown again on every retry, an error here would stop the stream thread for good: the
+      // record is answered instead, and the error logged once.
+      LOG.warn("record {} could not be accepted", origin(), e);
+      deadLetter(record, DeadLetterReason.PROCESSING_FAILED, e.toString());
+    }
+  }
+
+  /** Validates one record and queues it for scoring, or dead-letters it saying why. */
+  private void accept(Record<String, byte[]> record) {
+    InputLimits limits = settings.limits();
     String series = record.key();
-    if (series == null || series.isEmpty()) {
+    if (series == null || series.isBlank()) {
       deadLetter(record, DeadLetterReason.MISSING_KEY, "records must be keyed by series id");
       return;
+    }
+    if (series.indexOf('\uFFFD') >= 0) {
+      deadLetter(record, DeadLetterReason.INVALID_KEY,
+          "the key is not valid UTF-8 (it decodes to U+FFFD replacement characters)");
+      return;
+    }
+    long size = (long) series.length() * 3 + (record.value() == null ? 0 : record.value().length)
+        + headerBytes(record.headers());
+    if (size > limits.maxRecordBytes()) {
+      // The cheap bound above overestimates non-ASCII keys; measure before refusing.
+      long exact = size - (long) series.length() * 3
+          + series.getBytes(StandardCharsets.UTF_8).length;
+      if (exact > limits.maxRecordBytes()) {
+        tooLarge(record, exact);
+        return;
+      }
     }
     MetricRecord metric;
     try {
@@ -105,13 +134,29 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
           "value names series '" + metric.series() + "' but the key is '" + series + "'");
       return;
     }
+    if (metric.values().size() > limits.maxFeatures()) {
+      deadLetter(record, DeadLetterReason.TOO_MANY_FEATURES, metric.values().size()
+          + " metrics; at most " + limits.maxFeatures() + " (scorer.max-features)");
+      return;
+    }
     for (Map.Entry<String, Double> e : metric.values().entrySet()) {
-      if (e.getValue() == null || !Double.isFinite(e.getValue())
-          || !Float.isFinite(e.getValue().floatValue())) {
+      if (e.getValue() == null || !Double.isFinite(e.getValue())) {
         deadLetter(record, DeadLetterReason.NON_FINITE_VALUE,
-            "'" + e.getKey() + "' is " + e.getValue() + " (not a finite 32-bit float)");
+            "'" + e.getKey() + "' is " + e.getValue());
         return;
       }
+      if (!Float.isFinite(e.getValue().floatValue())) {
+        deadLetter(record, DeadLetterReason.VALUE_OUT_OF_RANGE,
+            "'" + e.getKey() + "' is " + e.getValue() + ", beyond a 32-bit float");
+        return;
+      }
+    }
+    long latestAccepted = clock.millis() + limits.maxFutureSkew().toMillis();
+    if (metric.timestamp() < 0 || metric.timestamp() > latestAccepted) {
+      deadLetter(record, DeadLetterReason.TIMESTAMP_OUT_OF_RANGE, "timestamp "
+          + metric.timestamp() + " is outside [0, " + latestAccepted
+          + "] (the scorer's clock plus scorer.max-future-skew)");
+      return;
     }
     List<String> features = List.copyOf(metric.values().keySet());
     byte[] stored = windows.get(series);
@@ -290,10 +335,42 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
   }
 
   private void deadLetter(Record<String, byte[]> record, DeadLetterReason reason, String detail) {
-    String origin = context.recordMetadata()
-        .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("unknown");
     emitDeadLetter(record.key(), record.value(), record.timestamp(), record.headers(), reason,
-        detail, origin);
+        detail, origin());
+  }
+
+  /**
+   * Dead-letters an oversized record with its key and value cut to fit: the dead-letter topic
+   * must not refuse it (that would fail the transaction and the task), and the origin header
+   * still points at the full record on the input topic.
+   */
+  private void tooLarge(Record<String, byte[]> record, long size) {
+    int limit = settings.limits().maxRecordBytes();
+    String key = record.key();
+    if (key.length() > limit / 4) {
+      key = key.substring(0, limit / 4);
+    }
+    int valueLimit = limit - key.getBytes(StandardCharsets.UTF_8).length;
+    byte[] value = record.value() == null || record.value().length <= valueLimit
+        ? record.value() : java.util.Arrays.copyOf(record.value(), valueLimit);
+    emitDeadLetter(key, value, record.timestamp(), new RecordHeaders(),
+        DeadLetterReason.RECORD_TOO_LARGE, "key, value and headers are " + size
+            + " bytes; at most " + limit + " (scorer.max-record-bytes); the key and value here"
+            + " are cut to the limit and the input's headers dropped",
+        origin());
+  }
+
+  private static long headerBytes(Headers headers) {
+    long bytes = 0;
+    for (org.apache.kafka.common.header.Header h : headers) {
+      bytes += h.key().length() * 3L + (h.value() == null ? 0 : h.value().length);
+    }
+    return bytes;
+  }
+
+  private String origin() {
+    return context.recordMetadata()
+        .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("unknown");
   }
 
   private void emitDeadLetter(String key, byte[] payload, long timestamp, Headers inputHeaders,

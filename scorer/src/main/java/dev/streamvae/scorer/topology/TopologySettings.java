@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param batchSize records buffered per task before they are scored together
  * @param maxBatchDelay longest wall-clock time a record waits for its batch to fill
  * @param windowCapacity records kept per series: the longest model window that can be served
+ * @param limits bounds on what one input record may carry
  */
 public record TopologySettings(
     String inputTopic,
@@ -21,7 +22,15 @@ public record TopologySettings(
     String deadLetterTopic,
     int batchSize,
     Duration maxBatchDelay,
-    int windowCapacity) {
+    int windowCapacity,
+    InputLimits limits) {
+
+  /** Settings with the default {@link InputLimits}. */
+  public TopologySettings(String inputTopic, String scoresTopic, String alertsTopic,
+      String deadLetterTopic, int batchSize, Duration maxBatchDelay, int windowCapacity) {
+    this(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize, maxBatchDelay,
+        windowCapacity, InputLimits.DEFAULTS);
+  }
 
   /** Validates the settings. */
   public TopologySettings {
@@ -30,6 +39,7 @@ public record TopologySettings(
     requireTopic(alertsTopic, "alertsTopic");
     requireTopic(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
+    Objects.requireNonNull(limits, "limits");
     if (batchSize < 1 || batchSize > 65_536) {
       throw new IllegalArgumentException("batchSize must be in [1, 65536], was " + batchSize);
     }

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -89,6 +90,21 @@ public class ScoringService implements AutoCloseable {
     return streams.state();
   }
 
+  /** Names of the live stream threads; a replaced thread gets a new name. */
+  public java.util.Set<String> streamThreadNames() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    streams.metadataForLocalThreads().forEach(t -> names.add(t.threadName()));
+    return names;
+  }
+
+  /** Input partitions this instance currently processes, e.g. {@code metrics-3}. */
+  public java.util.Set<String> activePartitions() {
+    java.util.Set<String> partitions = new java.util.TreeSet<>();
+    streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task ->
+        task.topicPartitions().forEach(tp -> partitions.add(tp.toString()))));
+    return partitions;
+  }
+
   /** The running topology, for the info endpoint and tests. */
   public Topology topology() {
     return topology;
@@ -97,7 +113,10 @@ public class ScoringService implements AutoCloseable {
   @Override
   @PreDestroy
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    // Leaving the group hands this instance's partitions to the others at once, rather than
+    // after the session timeout (Kafka Streams stays in the group on close by default).
+    streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     streamsMetrics.close();
     watcher.close();
   }

@@ -61,7 +61,7 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final int NODE_ID = 1;
 
-  private final KafkaRaftServer server;
+  private volatile KafkaRaftServer server;
   private final Path baseDir;
   private final String bootstrapServers;
   private final Map<String, String> config;
@@ -220,6 +220,41 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     }
   }
 
+  /**
+   * Stops the broker as a crash or a maintenance bounce would, keeping its ports, configuration
+   * and data, so that {@link #restartBroker()} brings the same broker back. Clients see it go.
+   */
+  public synchronized void stopBroker() {
+    if (closed.get()) {
+      throw new IllegalStateException("closed");
+    }
+    if (server != null) {
+      stop(server);
+      server = null;
+      LOG.info("Embedded Kafka on {} stopped (data kept for a restart)", bootstrapServers);
+    }
+  }
+
+  /**
+   * Starts the broker stopped by {@link #stopBroker()} again on the same ports and data, and
+   * waits until it answers.
+   *
+   * @throws IllegalStateException when the broker is running, or closed
+   */
+  public synchronized void restartBroker() {
+    if (closed.get() || server != null) {
+      throw new IllegalStateException("restartBroker needs a broker stopped by stopBroker()");
+    }
+    Properties props = new Properties();
+    props.putAll(config);
+    KafkaRaftServer restarted = new KafkaRaftServer(KafkaConfig.fromProps(props, false),
+        Time.SYSTEM);
+    restarted.startup();
+    server = restarted;
+    awaitReady(bootstrapServers);
+    LOG.info("Embedded Kafka restarted on {}", bootstrapServers);
+  }
+
   @Override
   public String bootstrapServers() {
     return bootstrapServers;
@@ -240,7 +275,11 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     if (closed.compareAndSet(false, true)) {
       long started = System.nanoTime();
       try {
-        stop(server);
+        synchronized (this) {
+          if (server != null) {
+            stop(server);
+          }
+        }
       } finally {
         deleteRecursively(baseDir);
       }

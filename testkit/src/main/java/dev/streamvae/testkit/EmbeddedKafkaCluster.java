@@ -61,18 +61,46 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final int NODE_ID = 1;
 
+  /** The user the SASL_SSL broker knows from the start (PLAIN), also used between brokers. */
+  public static final String ADMIN_USER = "streamvae-admin";
+
   private volatile KafkaRaftServer server;
   private final Path baseDir;
   private final String bootstrapServers;
   private final Map<String, String> config;
+  private final Map<String, Object> clientSecurity;
+  private final TlsMaterial tls;
+  private final String adminPassword;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedKafkaCluster(
-      KafkaRaftServer server, Path baseDir, String bootstrapServers, Map<String, String> config) {
+  private EmbeddedKafkaCluster(KafkaRaftServer server, Path baseDir, String bootstrapServers,
+      Map<String, String> config, Secured secured) {
     this.server = server;
     this.baseDir = baseDir;
     this.bootstrapServers = bootstrapServers;
     this.config = config;
+    this.tls = secured == null ? null : secured.tls();
+    this.adminPassword = secured == null ? null : secured.adminPassword();
+    this.clientSecurity = secured == null ? Map.of()
+        : Map.copyOf(secured.clientProperties("PLAIN", ADMIN_USER, secured.adminPassword()));
+  }
+
+  /** TLS material and the admin's password of a SASL_SSL broker. */
+  private record Secured(TlsMaterial tls, String adminPassword) {
+    Map<String, Object> clientProperties(String mechanism, String user, String password) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("security.protocol", "SASL_SSL");
+      c.put("ssl.truststore.location", tls.truststore().toString());
+      c.put("ssl.truststore.password", tls.password());
+      c.put("ssl.truststore.type", "PKCS12");
+      c.put("sasl.mechanism", mechanism);
+      String module = mechanism.equals("PLAIN")
+          ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+          : "org.apache.kafka.common.security.scram.ScramLoginModule";
+      c.put("sasl.jaas.config", module + " required username=\"" + user + "\" password=\""
+          + password + "\";");
+      return c;
+    }
   }
 
   /** Starts a broker with the default configuration and waits until it answers an admin client. */
@@ -86,10 +114,26 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
    * port and directory properties are owned by this class and cannot be overridden.
    */
   public static EmbeddedKafkaCluster start(Map<String, String> overrides) {
+    return startWithRetries(overrides, false);
+  }
+
+  /**
+   * Starts a broker whose only client listener is SASL_SSL, with a certificate made for this run
+   * ({@link TlsMaterial}) and the mechanisms PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 enabled. The
+   * PLAIN user {@value #ADMIN_USER} exists with a random password; SCRAM users are added with
+   * the Admin API ({@code alterUserScramCredentials}). No authorizer: any authenticated client
+   * may do anything. {@link #clientProperties()} connects as the admin.
+   */
+  public static EmbeddedKafkaCluster startSaslSsl() {
+    return startWithRetries(Map.of(), true);
+  }
+
+  private static EmbeddedKafkaCluster startWithRetries(Map<String, String> overrides,
+      boolean secured) {
     RuntimeException last = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       try {
-        return startOnce(overrides);
+        return startOnce(overrides, secured);
       } catch (RuntimeException e) {
         // A free port can be taken by another process between probing and binding.
         if (!causedByBind(e)) {
@@ -102,14 +146,19 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     throw last;
   }
 
-  private static EmbeddedKafkaCluster startOnce(Map<String, String> overrides) {
+  private static EmbeddedKafkaCluster startOnce(Map<String, String> overrides, boolean sasl) {
     long started = System.nanoTime();
     Path baseDir = createTempDir();
     KafkaRaftServer server = null;
     try {
       int brokerPort = freePort();
       int controllerPort = freePort();
+      Secured secured = sasl ? new Secured(TlsMaterial.generate(baseDir.resolve("tls")),
+          "admin-" + Uuid.randomUuid()) : null;
       Map<String, String> config = serverConfig(baseDir, brokerPort, controllerPort, overrides);
+      if (secured != null) {
+        secure(config, brokerPort, secured);
+      }
       Path configFile = baseDir.resolve("server.properties");
       writeProperties(config, configFile);
       format(configFile);
@@ -120,12 +169,13 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
       server.startup();
 
       String bootstrap = HOST + ":" + brokerPort;
-      awaitReady(bootstrap);
-      LOG.info("Embedded Kafka {} ready on {} in {} ms (data in {})",
-          AppInfoParser.getVersion(), bootstrap,
+      awaitReady(bootstrap, secured == null ? Map.of()
+          : secured.clientProperties("PLAIN", ADMIN_USER, secured.adminPassword()));
+      LOG.info("Embedded Kafka {} ready on {}{} in {} ms (data in {})",
+          AppInfoParser.getVersion(), bootstrap, secured == null ? "" : " (SASL_SSL)",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), baseDir);
       return new EmbeddedKafkaCluster(server, baseDir, bootstrap, Collections.unmodifiableMap(
-          config));
+          config), secured);
     } catch (RuntimeException | Error e) {
       if (server != null) {
         stop(server);
@@ -176,6 +226,33 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     return c;
   }
 
+  /** Replaces the PLAINTEXT client listener by SASL_SSL, used between brokers too. */
+  private static void secure(Map<String, String> c, int brokerPort, Secured secured) {
+    String controller = c.get("listeners").split(",")[1];
+    c.put("listeners", "SASL_SSL://" + HOST + ":" + brokerPort + "," + controller);
+    c.put("advertised.listeners", "SASL_SSL://" + HOST + ":" + brokerPort);
+    c.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+    c.put("inter.broker.listener.name", "SASL_SSL");
+    c.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    c.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
+    c.put("listener.name.sasl_ssl.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + ADMIN_USER + "\" password=\"" + secured.adminPassword() + "\" user_" + ADMIN_USER
+            + "=\"" + secured.adminPassword() + "\";");
+    for (String scram : new String[] {"scram-sha-256", "scram-sha-512"}) {
+      c.put("listener.name.sasl_ssl." + scram + ".sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    }
+    TlsMaterial tls = secured.tls();
+    c.put("ssl.keystore.location", tls.keystore().toString());
+    c.put("ssl.keystore.password", tls.password());
+    c.put("ssl.key.password", tls.password());
+    c.put("ssl.keystore.type", "PKCS12");
+    c.put("ssl.truststore.location", tls.truststore().toString());
+    c.put("ssl.truststore.password", tls.password());
+    c.put("ssl.truststore.type", "PKCS12");
+  }
+
   private static void format(Path configFile) {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int rc;
@@ -191,11 +268,11 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     LOG.debug("{}", captured.toString(StandardCharsets.UTF_8).trim());
   }
 
-  private static void awaitReady(String bootstrap) {
-    Map<String, Object> adminConfig = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+  private static void awaitReady(String bootstrap, Map<String, Object> security) {
+    Map<String, Object> adminConfig = new LinkedHashMap<>(security);
+    adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     try (Admin admin = Admin.create(adminConfig)) {
       while (true) {
@@ -251,13 +328,40 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
         Time.SYSTEM);
     restarted.startup();
     server = restarted;
-    awaitReady(bootstrapServers);
+    awaitReady(bootstrapServers, clientSecurity);
     LOG.info("Embedded Kafka restarted on {}", bootstrapServers);
   }
 
   @Override
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * Everything a client needs to connect: the bootstrap servers and, for a SASL_SSL broker, the
+   * security settings of the PLAIN admin user.
+   */
+  public Map<String, Object> clientProperties() {
+    Map<String, Object> props = new LinkedHashMap<>(clientSecurity);
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return props;
+  }
+
+  /**
+   * For a SASL_SSL broker: the client settings of {@code user} authenticating with {@code
+   * mechanism} (PLAIN for the admin; SCRAM-SHA-256 or -512 for users added with the Admin API),
+   * with the bootstrap servers.
+   *
+   * @throws IllegalStateException for a PLAINTEXT broker
+   */
+  public Map<String, Object> clientProperties(String mechanism, String user, String password) {
+    if (tls == null) {
+      throw new IllegalStateException("a PLAINTEXT broker has no client security settings");
+    }
+    Map<String, Object> props = new LinkedHashMap<>(
+        new Secured(tls, adminPassword).clientProperties(mechanism, user, password));
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return props;
   }
 
   /** The directory holding this broker's configuration and data; deleted by {@link #close()}. */

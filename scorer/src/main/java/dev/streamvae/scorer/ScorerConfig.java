@@ -17,7 +17,7 @@ import java.util.Set;
  * @param alertsTopic alerts topic
  * @param deadLetterTopic dead-letter topic
  * @param modelsTopic compacted models topic
- * @param modelName the model this scorer serves
+ * @param modelName the model every series goes to when {@code scorer.models.routes} is empty
  * @param batchSize records scored together per task
  * @param maxBatchDelay longest a record waits for its batch
  * @param windowCapacity records kept per series; models with longer windows are rejected
@@ -25,6 +25,7 @@ import java.util.Set;
  * @param streamThreads Kafka Streams threads
  * @param stateDir Kafka Streams state directory, or null for the default
  * @param modelStartupWait how long start-up waits to read the models topic before scoring
+ * @param shadowTopic where shadow candidates' scores go (see {@code scorer.models.shadows})
  */
 @ConfigurationProperties("scorer")
 public record ScorerConfig(
@@ -41,7 +42,8 @@ public record ScorerConfig(
     @Bindable(defaultValue = "exactly_once_v2") String processingGuarantee,
     @Bindable(defaultValue = "1") int streamThreads,
     @Nullable String stateDir,
-    @Bindable(defaultValue = "30s") Duration modelStartupWait) {
+    @Bindable(defaultValue = "30s") Duration modelStartupWait,
+    @Bindable(defaultValue = "anomaly-scores-shadow") String shadowTopic) {
 
   private static final Set<String> GUARANTEES = Set.of("exactly_once_v2", "at_least_once");
 
@@ -67,12 +69,12 @@ public record ScorerConfig(
       throw new IllegalArgumentException("scorer.model-startup-wait must not be negative");
     }
     new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
-        maxBatchDelay, windowCapacity);
+        maxBatchDelay, windowCapacity, shadowTopic);
   }
 
   /** The topology's part of the settings. */
   public TopologySettings topologySettings() {
     return new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
-        maxBatchDelay, windowCapacity);
+        maxBatchDelay, windowCapacity, shadowTopic);
   }
 }

@@ -262,6 +262,27 @@ public final class ModelBundle {
     }
   }
 
+  /**
+   * The manifest of an envelope that may be invalid otherwise (bad checksum, bad signature),
+   * without verifying anything: for reporting which name and version a rejected envelope
+   * claimed. Empty when even the manifest cannot be read.
+   */
+  public static java.util.Optional<ModelManifest> peekManifest(byte[] bytes) {
+    try {
+      ByteBuffer in = ByteBuffer.wrap(bytes);
+      byte[] magic = new byte[MAGIC.length];
+      in.get(magic);
+      in.getInt();
+      byte[] json = new byte[length(in.getInt(), in, "manifest")];
+      in.get(json);
+      return Arrays.equals(magic, MAGIC)
+          ? java.util.Optional.of(JsonCodec.modelManifest().decode(json))
+          : java.util.Optional.empty();
+    } catch (RuntimeException | SchemaException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** Writes {@link #toBytes()} to a file, replacing it. */
   public void writeTo(Path file) throws IOException {
     Files.write(file, toBytes());

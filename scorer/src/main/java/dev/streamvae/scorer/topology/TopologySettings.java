@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param batchSize records buffered per task before they are scored together
  * @param maxBatchDelay longest wall-clock time a record waits for its batch to fill
  * @param windowCapacity records kept per series: the longest model window that can be served
+ * @param shadowTopic score records of shadow candidates, for comparison before promotion
  */
 public record TopologySettings(
     String inputTopic,
@@ -21,7 +22,18 @@ public record TopologySettings(
     String deadLetterTopic,
     int batchSize,
     Duration maxBatchDelay,
-    int windowCapacity) {
+    int windowCapacity,
+    String shadowTopic) {
+
+  /** Settings with the default shadow topic, {@value #DEFAULT_SHADOW_TOPIC}. */
+  public TopologySettings(String inputTopic, String scoresTopic, String alertsTopic,
+      String deadLetterTopic, int batchSize, Duration maxBatchDelay, int windowCapacity) {
+    this(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize, maxBatchDelay,
+        windowCapacity, DEFAULT_SHADOW_TOPIC);
+  }
+
+  /** The shadow topic unless configured otherwise. */
+  public static final String DEFAULT_SHADOW_TOPIC = "anomaly-scores-shadow";
 
   /** Validates the settings. */
   public TopologySettings {
@@ -29,6 +41,7 @@ public record TopologySettings(
     requireTopic(scoresTopic, "scoresTopic");
     requireTopic(alertsTopic, "alertsTopic");
     requireTopic(deadLetterTopic, "deadLetterTopic");
+    requireTopic(shadowTopic, "shadowTopic");
     Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
     if (batchSize < 1 || batchSize > 65_536) {
       throw new IllegalArgumentException("batchSize must be in [1, 65536], was " + batchSize);

@@ -1,12 +1,13 @@
 package dev.streamvae.trainer;
 
-import dev.streamvae.vae.InvalidModelException;
+import dev.streamvae.schemas.ModelManifest;
 import dev.streamvae.vae.ModelBundle;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,8 +32,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes model bundles to the compacted models topic, keyed by model name, each with a version
- * one higher than the newest already there under that name.
+ * Publishes model bundles to the compacted models topic, each with a version one higher than the
+ * newest already there under its name. Each version has its own key, {@code NAME@vVERSION}, so
+ * compaction keeps every version (a scorer can pin or roll back to any of them, also after a
+ * restart); removing a version is a tombstone for its key. Policy records ({@code policy:NAME})
+ * share the topic.
  *
  * <p>Two trainers publishing the same model name at the same moment could pick the same version;
  * scorers keep the first they see of a version, so run one trainer per model name.
@@ -126,18 +130,26 @@ public final class ModelPublisher {
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          if (modelName.equals(r.key()) && r.value() != null) {
-            try {
-              latest = Math.max(latest, ModelBundle.fromBytes(r.value()).manifest().version());
-            } catch (InvalidModelException e) {
-              LOG.warn("ignoring undecodable envelope at {}-{}@{}: {}", r.topic(), r.partition(),
-                  r.offset(), e.getMessage());
+          if (r.value() != null && (r.key() == null || !r.key().startsWith("policy:"))) {
+            // Any envelope whose manifest reads counts, even one scorers reject (a bad checksum
+            // or signature): version numbers only grow.
+            Optional<ModelManifest> manifest = ModelBundle.peekManifest(r.value());
+            if (manifest.isPresent() && modelName.equals(manifest.get().modelName())) {
+              latest = Math.max(latest, manifest.get().version());
+            } else if (manifest.isEmpty()) {
+              LOG.warn("ignoring undecodable envelope at {}-{}@{}", r.topic(), r.partition(),
+                  r.offset());
             }
           }
         }
       }
     }
     return latest;
+  }
+
+  /** The models topic key of a version: {@code NAME@vVERSION}. */
+  public static String key(ModelManifest manifest) {
+    return manifest.modelName() + "@v" + manifest.version();
   }
 
   /** Sends the bundle as it is (its version already set) and waits for the broker's ack. */
@@ -155,8 +167,8 @@ public final class ModelPublisher {
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props,
         new StringSerializer(), new ByteArraySerializer())) {
-      RecordMetadata meta = producer.send(new ProducerRecord<>(topic,
-          bundle.manifest().modelName(), bytes)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      RecordMetadata meta = producer.send(new ProducerRecord<>(topic, key(bundle.manifest()),
+          bytes)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return new Published(meta.topic(), meta.partition(), meta.offset(),
           bundle.manifest().version());
     } catch (ExecutionException e) {

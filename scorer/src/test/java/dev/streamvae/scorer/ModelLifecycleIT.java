@@ -350,13 +350,14 @@ class ModelLifecycleIT {
       change(a, "POST", "shadow", 4L);
       await().atMost(Duration.ofSeconds(20)).until(() -> model(b).path("shadow")
           .path("version").asLong() == 4);
-      int before = next;
+      int shadowFrom = next;
       next = sendAndCheck(s, scores, next, 3L);
-      List<ScoreRecord> candidate = shadow.awaitAtLeast(2 * (next - before));
-      assertThat(candidate).hasSize(2 * (next - before)).allSatisfy(r -> {
+      int shadowTo = next;
+      List<ScoreRecord> candidate = shadow.awaitAtLeast(2 * (shadowTo - shadowFrom));
+      assertThat(candidate).hasSize(2 * (shadowTo - shadowFrom)).allSatisfy(r -> {
         assertThat(r.modelVersion()).isEqualTo(4L);
-        assertThat(r.timestamp()).isBetween(before * TestEnvelopes.STEP,
-            (next - 1) * TestEnvelopes.STEP);
+        assertThat(r.timestamp()).isBetween(shadowFrom * TestEnvelopes.STEP,
+            (shadowTo - 1) * TestEnvelopes.STEP);
       });
 
       change(b, "POST", "promote", 4L);

@@ -422,8 +422,6 @@ public final class ModelRegistry implements ModelSource {
         askRewind(s.name, targetVersion);
       } else if (active == null || active.version() != targetVersion) {
         active = new ActiveModel(e.model, e.manifest, clock.instant());
-        LOG.info("model '{}' version {} active (policy {})", s.name, targetVersion,
-            describe(p));
       }
     }
     ActiveModel shadow = null;

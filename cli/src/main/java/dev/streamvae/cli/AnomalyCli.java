@@ -2,6 +2,7 @@ package dev.streamvae.cli;
 
 import dev.streamvae.evaluation.EvaluateCommand;
 import dev.streamvae.commandline.CommandLines;
+import dev.streamvae.trainer.KeygenCommand;
 import dev.streamvae.trainer.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +10,8 @@ import picocli.CommandLine.Command;
 /** {@code ./anomaly}: the product's one command line. */
 @Command(name = "anomaly", mixinStandardHelpOptions = true, version = "streamvae 0.1.0",
     description = "Streaming VAE anomaly detection for Kafka.",
-    subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class,
+    subcommands = {DemoCommand.class, TrainCommand.class, KeygenCommand.class,
+        ScoreCommand.class,
         BrokerCommand.class, ProduceCommand.class, EvaluateCommand.class,
         CommandLine.HelpCommand.class})
 public final class AnomalyCli implements Runnable {

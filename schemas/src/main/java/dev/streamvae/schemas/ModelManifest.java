@@ -28,6 +28,17 @@ import java.util.Objects;
  * @param payloadSha256 hex SHA-256 of the payload bytes
  * @param payloadSize payload length in bytes
  * @param libraryVersions versions of the libraries that trained the model
+ * @param trainingSeries ids of the series the model was trained on (format 2; null in format 1)
+ * @param conditioning the condition input the model reads besides the window, {@code none} when
+ *     it reads none (format 2)
+ * @param normalisation per-feature normalisation (format 2)
+ * @param validation metrics on held-out windows, e.g. {@code meanAnomalyScore} (format 2; null
+ *     when there was no validation range)
+ * @param referenceWindows training windows with the trainer's scores, reproduced by a scorer
+ *     before activation (format 2)
+ * @param promotion the trainer's champion/challenger decision; null means promoted (format 2)
+ * @param signingKeyId id of the Ed25519 key that signed the envelope, or null when unsigned
+ *     (format 2); the signature itself follows the payload in the envelope
  */
 public record ModelManifest(
     @JsonProperty(required = true) int formatVersion,
@@ -44,7 +55,14 @@ public record ModelManifest(
     TrainingSummary training,
     String payloadSha256,
     @JsonProperty(required = true) long payloadSize,
-    Map<String, String> libraryVersions) {
+    Map<String, String> libraryVersions,
+    List<String> trainingSeries,
+    String conditioning,
+    Normalisation normalisation,
+    Map<String, Double> validation,
+    List<ReferenceWindow> referenceWindows,
+    Promotion promotion,
+    String signingKeyId) {
 
   /** Validates the invariants every consumer relies on. */
   public ModelManifest {
@@ -53,6 +71,9 @@ public record ModelManifest(
     Objects.requireNonNull(payloadSha256, "payloadSha256");
     features = List.copyOf(features);
     libraryVersions = libraryVersions == null ? Map.of() : Map.copyOf(libraryVersions);
+    trainingSeries = trainingSeries == null ? null : List.copyOf(trainingSeries);
+    validation = validation == null ? null : Map.copyOf(validation);
+    referenceWindows = referenceWindows == null ? null : List.copyOf(referenceWindows);
     if (modelName.isBlank()) {
       throw new IllegalArgumentException("modelName must not be blank");
     }
@@ -68,10 +89,50 @@ public record ModelManifest(
     }
   }
 
+  /** A format-1 manifest: the fields format 2 added are null. */
+  public ModelManifest(int formatVersion, String modelName, long version, long createdAt,
+      List<String> features, int windowLength, int stride, int latentDim, int mcSamples,
+      double threshold, String thresholdMethod, TrainingSummary training, String payloadSha256,
+      long payloadSize, Map<String, String> libraryVersions) {
+    this(formatVersion, modelName, version, createdAt, features, windowLength, stride, latentDim,
+        mcSamples, threshold, thresholdMethod, training, payloadSha256, payloadSize,
+        libraryVersions, null, null, null, null, null, null, null);
+  }
+
   /** This manifest with another version number; the payload is unchanged. */
   public ModelManifest withVersion(long newVersion) {
     return new ModelManifest(formatVersion, modelName, newVersion, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
-        payloadSha256, payloadSize, libraryVersions);
+        payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
+        validation, referenceWindows, promotion, signingKeyId);
+  }
+
+  /** This manifest naming another signing key (null: unsigned). */
+  public ModelManifest withSigningKeyId(String keyId) {
+    return new ModelManifest(formatVersion, modelName, version, createdAt, features,
+        windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
+        payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
+        validation, referenceWindows, promotion, keyId);
+  }
+
+  /** This manifest with another champion/challenger decision. */
+  public ModelManifest withPromotion(Promotion newPromotion) {
+    return new ModelManifest(formatVersion, modelName, version, createdAt, features,
+        windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
+        payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
+        validation, referenceWindows, newPromotion, signingKeyId);
+  }
+
+  /** This manifest with other validation metrics. */
+  public ModelManifest withValidation(Map<String, Double> newValidation) {
+    return new ModelManifest(formatVersion, modelName, version, createdAt, features,
+        windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
+        payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
+        newValidation, referenceWindows, promotion, signingKeyId);
+  }
+
+  /** Whether scorers that follow the newest version may activate it without an operator. */
+  public boolean promoted() {
+    return promotion == null || promotion.promoted();
   }
 }

@@ -18,7 +18,7 @@ import java.util.Set;
  * @param alertsTopic alerts topic
  * @param deadLetterTopic dead-letter topic
  * @param modelsTopic compacted models topic
- * @param modelName the model this scorer serves
+ * @param modelName the model every series goes to when {@code scorer.models.routes} is empty
  * @param batchSize records scored together per task
  * @param maxBatchDelay longest a record waits for its batch
  * @param windowCapacity records kept per series; models with longer windows are rejected
@@ -31,6 +31,7 @@ import java.util.Set;
  * @param maxRecordBytes largest input key plus value; larger records are dead-lettered
  * @param maxFeatures most metrics one input record may carry
  * @param maxFutureSkew how far ahead of this scorer's clock an input timestamp may be
+ * @param shadowTopic where shadow candidates' scores go (see {@code scorer.models.shadows})
  */
 @ConfigurationProperties("scorer")
 public record ScorerConfig(
@@ -51,7 +52,8 @@ public record ScorerConfig(
     @Bindable(defaultValue = "0") int standbyReplicas,
     @Bindable(defaultValue = "65536") int maxRecordBytes,
     @Bindable(defaultValue = "64") int maxFeatures,
-    @Bindable(defaultValue = "1d") Duration maxFutureSkew) {
+    @Bindable(defaultValue = "1d") Duration maxFutureSkew,
+    @Bindable(defaultValue = "anomaly-scores-shadow") String shadowTopic) {
 
   private static final Set<String> GUARANTEES = Set.of("exactly_once_v2", "at_least_once");
 
@@ -80,7 +82,8 @@ public record ScorerConfig(
       throw new IllegalArgumentException("scorer.standby-replicas must not be negative");
     }
     new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
-        maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew));
+        maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew),
+        shadowTopic);
   }
 
   private static InputLimits inputLimits(int maxRecordBytes, int maxFeatures,
@@ -96,6 +99,7 @@ public record ScorerConfig(
   /** The topology's part of the settings. */
   public TopologySettings topologySettings() {
     return new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
-        maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew));
+        maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew),
+        shadowTopic);
   }
 }

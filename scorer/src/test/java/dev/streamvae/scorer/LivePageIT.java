@@ -94,6 +94,8 @@ class LivePageIT {
     props.put("kafka.bootstrap.servers", cluster.bootstrapServers());
     props.put("scorer.application-id", "live-it-" + System.nanoTime());
     props.put("scorer.model-name", "live");
+    props.put("scorer.models.trusted-keys",
+        List.of(dev.streamvae.scorer.model.TestEnvelopes.trustedPem()));
     props.put("scorer.state-dir", stateDir.toString());
     props.put("scorer.model-startup-wait", "1s");
     props.put("scorer.live.points-per-series", 500);
@@ -117,7 +119,8 @@ class LivePageIT {
     ModelPublisher publisher = new ModelPublisher(
         Map.of("bootstrap.servers", cluster.bootstrapServers()), "anomaly-models");
     publisher.ensureTopic();
-    publisher.publish(trainModel().withVersion(publisher.latestVersion("live") + 1));
+    publisher.publish(trainModel().withVersion(publisher.latestVersion("live") + 1)
+        .signed(dev.streamvae.scorer.model.TestEnvelopes.KEYS));
     await().atMost(Duration.ofSeconds(30)).until(
         () -> get("/model").path("active").path("version").asLong() == 1);
     send(BEFORE_MODEL, POINTS);

@@ -9,6 +9,7 @@ import dev.streamvae.schemas.JsonCodec;
 import dev.streamvae.schemas.MetricRecord;
 import dev.streamvae.schemas.ScoreRecord;
 import dev.streamvae.schemas.ScoreStatus;
+import dev.streamvae.scorer.model.TestEnvelopes;
 import dev.streamvae.testkit.KafkaCluster;
 import dev.streamvae.testkit.Topics;
 import dev.streamvae.trainer.ModelPublisher;
@@ -81,6 +82,7 @@ class ScorerServiceIT {
     props.put("scorer.model-startup-wait", "1s");
     props.put("micronaut.server.port", -1);
     props.put("micronaut.server.host", "127.0.0.1");
+    props.put("scorer.models.trusted-keys", List.of(TestEnvelopes.trustedPem()));
     scorer = ScorerApplication.start(props);
     url = ScorerApplication.baseUrl(scorer);
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -124,6 +126,10 @@ class ScorerServiceIT {
     return VaeTrainer.train(data.build(), VaeConfig.builder().windowLength(WINDOW)
         .featureCount(1).hiddenSizes(16).latentDim(2).epochs(5).mcSamples(2).build(), s -> { })
         .toBundle("it", 0, Instant.now());
+  }
+
+  private static ModelBundle signed(long version) {
+    return trained.withVersion(version).signed(TestEnvelopes.KEYS);
   }
 
   private static int sent;
@@ -186,7 +192,7 @@ class ScorerServiceIT {
     ModelPublisher publisher = new ModelPublisher(
         Map.of("bootstrap.servers", cluster.bootstrapServers()), "anomaly-models");
     publisher.ensureTopic();
-    publisher.publish(trained.withVersion(publisher.latestVersion("it") + 1));
+    publisher.publish(signed(publisher.latestVersion("it") + 1));
     await().atMost(Duration.ofSeconds(30)).until(
         () -> get("/model").path("active").path("version").asLong() == 1);
     JsonNode model = get("/model");
@@ -202,8 +208,8 @@ class ScorerServiceIT {
     assertThat(v1).filteredOn(s -> s.status() == ScoreStatus.SCORED)
         .allSatisfy(s -> assertThat(s.modelVersion()).isEqualTo(1L));
 
-    byte[] corrupt = trained.withVersion(2).toBytes();
-    corrupt[corrupt.length - 1] ^= 0x55;
+    byte[] corrupt = signed(2).toBytes();
+    corrupt[corrupt.length - 64 - 4 - 1] ^= 0x55; // the payload's last byte
     publish(corrupt);
     await().atMost(Duration.ofSeconds(30)).until(() -> get("/model").path("attempts")
         .get(0).path("outcome").asText().equals("REJECTED"));
@@ -216,7 +222,7 @@ class ScorerServiceIT {
     assertThat(received.subList(before, received.size()))
         .allSatisfy(s -> assertThat(s.modelVersion()).isEqualTo(1L));
 
-    publisher.publish(trained.withVersion(publisher.latestVersion("it") + 1));
+    publisher.publish(signed(2));
     await().atMost(Duration.ofSeconds(30)).until(
         () -> get("/model").path("active").path("version").asLong() == 2);
     before = received.size();
@@ -235,8 +241,9 @@ class ScorerServiceIT {
     String metrics = getText("/prometheus");
     assertThat(metrics)
         .contains("streamvae_records_total{model=\"it\",outcome=\"scored\"}")
-        .contains("streamvae_records_total{model=\"none\",outcome=\"no_model\"} 5.0")
-        .contains("streamvae_model_loads_total{outcome=\"rejected\"} 1.0")
+        .contains("streamvae_records_total{model=\"it\",outcome=\"no_model\"} 5.0")
+        .contains("streamvae_no_model_records_total{model=\"it\",reason=\"no_active_version\"} 5.0")
+        .contains("streamvae_model_loads_total{outcome=\"rejected\",reason=\"checksum\"} 1.0")
         .contains("streamvae_model_version{model=\"it\"} 2.0")
         .contains("streamvae_model_load_duration_seconds_count")
         .contains("kafka_stream_");

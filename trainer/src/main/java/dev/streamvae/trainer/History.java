@@ -91,6 +91,28 @@ public final class History {
     return builder.build();
   }
 
+  /** The earliest and latest timestamps, or null when there are no observations. */
+  public long[] timeSpan() {
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (List<Observation> list : series.values()) {
+      if (!list.isEmpty()) {
+        min = Math.min(min, list.get(0).timestamp());
+        max = Math.max(max, list.get(list.size() - 1).timestamp());
+      }
+    }
+    return min > max ? null : new long[] {min, max};
+  }
+
+  /** The observations before {@code cut} (exclusive) or from it on, per series. */
+  public History split(long cut, boolean before) {
+    Builder b = builder();
+    series.forEach((id, list) -> list.stream()
+        .filter(o -> before == o.timestamp() < cut).forEach(o -> b.add(id, o)));
+    b.skipped = skippedRecords;
+    return b.build();
+  }
+
   /** Accumulates observations in any order; {@link #build()} sorts each series by time. */
   public static final class Builder {
     private final Map<String, List<Observation>> series = new TreeMap<>();

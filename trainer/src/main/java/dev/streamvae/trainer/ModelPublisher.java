@@ -1,12 +1,17 @@
 package dev.streamvae.trainer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamvae.schemas.ModelManifest;
 import dev.streamvae.vae.InvalidModelException;
 import dev.streamvae.vae.ModelBundle;
+import java.io.IOException;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,8 +36,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes model bundles to the compacted models topic, keyed by model name, each with a version
- * one higher than the newest already there under that name.
+ * Publishes model bundles to the compacted models topic, each with a version one higher than the
+ * newest already there under its name. Each version has its own key, {@code NAME@vVERSION}, so
+ * compaction keeps every version (a scorer can pin or roll back to any of them, also after a
+ * restart); removing a version is a tombstone for its key. Policy records ({@code policy:NAME})
+ * share the topic.
  *
  * <p>Two trainers publishing the same model name at the same moment could pick the same version;
  * scorers keep the first they see of a version, so run one trainer per model name.
@@ -126,18 +134,103 @@ public final class ModelPublisher {
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          if (modelName.equals(r.key()) && r.value() != null) {
-            try {
-              latest = Math.max(latest, ModelBundle.fromBytes(r.value()).manifest().version());
-            } catch (InvalidModelException e) {
-              LOG.warn("ignoring undecodable envelope at {}-{}@{}: {}", r.topic(), r.partition(),
-                  r.offset(), e.getMessage());
+          if (r.value() != null && (r.key() == null || !r.key().startsWith("policy:"))) {
+            // Any envelope whose manifest reads counts, even one scorers reject (a bad checksum
+            // or signature): version numbers only grow.
+            Optional<ModelManifest> manifest = ModelBundle.peekManifest(r.value());
+            if (manifest.isPresent() && modelName.equals(manifest.get().modelName())) {
+              latest = Math.max(latest, manifest.get().version());
+            } else if (manifest.isEmpty()) {
+              LOG.warn("ignoring undecodable envelope at {}-{}@{}", r.topic(), r.partition(),
+                  r.offset());
             }
           }
         }
       }
     }
     return latest;
+  }
+
+  /**
+   * The version scorers serve for a model name (the champion): the policy record's pin when there
+   * is one, else the newest promoted version (by the trainer's decision or an operator's
+   * approval). Only envelopes that decode, pass their checksum and, when {@code trusted} is not
+   * empty, carry a signature by one of those keys count, as on a scorer. Empty when there is none.
+   *
+   * @param modelName the model name
+   * @param trusted public keys by key id; empty: signatures are not checked
+   */
+  public Optional<ModelBundle> champion(String modelName, Map<String, PublicKey> trusted) {
+    java.util.TreeMap<Long, ModelBundle> versions = new java.util.TreeMap<>();
+    Long pin = null;
+    java.util.Set<Long> approved = new java.util.HashSet<>();
+    for (ConsumerRecord<String, byte[]> r : readAll()) {
+      if (("policy:" + modelName).equals(r.key())) {
+        pin = null;
+        approved.clear();
+        if (r.value() != null) {
+          try {
+            JsonNode policy = POLICY_READER.readTree(r.value());
+            pin = policy.path("pin").isIntegralNumber() ? policy.path("pin").asLong() : null;
+            policy.path("approved").forEach(v -> approved.add(v.asLong()));
+          } catch (IOException e) {
+            LOG.warn("ignoring unreadable policy record at {}@{}", r.topic(), r.offset());
+          }
+        }
+      } else if (r.value() != null) {
+        try {
+          ModelBundle b = ModelBundle.fromBytes(r.value());
+          if (!b.manifest().modelName().equals(modelName)) {
+            continue;
+          }
+          if (!trusted.isEmpty()) {
+            b.verifySignature(trusted);
+          }
+          versions.putIfAbsent(b.manifest().version(), b);
+        } catch (InvalidModelException e) {
+          // Scorers reject it too: it cannot be the champion.
+        }
+      }
+    }
+    if (pin != null) {
+      return Optional.ofNullable(versions.get(pin));
+    }
+    for (ModelBundle b : versions.descendingMap().values()) {
+      if (b.manifest().promoted() || approved.contains(b.manifest().version())) {
+        return Optional.of(b);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<ConsumerRecord<String, byte[]>> readAll() {
+    Map<String, Object> props = new HashMap<>(clientProperties);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_MODEL_BYTES + 1024 * 1024);
+    props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, MAX_MODEL_BYTES + 1024 * 1024);
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props,
+        new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper POLICY_READER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The models topic key of a version: {@code NAME@vVERSION}. */
+  public static String key(ModelManifest manifest) {
+    return manifest.modelName() + "@v" + manifest.version();
   }
 
   /** Sends the bundle as it is (its version already set) and waits for the broker's ack. */
@@ -155,8 +248,8 @@ public final class ModelPublisher {
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props,
         new StringSerializer(), new ByteArraySerializer())) {
-      RecordMetadata meta = producer.send(new ProducerRecord<>(topic,
-          bundle.manifest().modelName(), bytes)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      RecordMetadata meta = producer.send(new ProducerRecord<>(topic, key(bundle.manifest()),
+          bytes)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return new Published(meta.topic(), meta.partition(), meta.offset(),
           bundle.manifest().version());
     } catch (ExecutionException e) {

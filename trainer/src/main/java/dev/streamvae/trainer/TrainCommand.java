@@ -2,6 +2,7 @@ package dev.streamvae.trainer;
 
 import dev.streamvae.commandline.CommandLines;
 import dev.streamvae.vae.EpochListener;
+import dev.streamvae.vae.SigningKeys;
 import dev.streamvae.vae.VaeConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -114,6 +115,24 @@ public final class TrainCommand implements Callable<Integer> {
       description = "With --every: how much recent history each run reads (default: ${DEFAULT-VALUE}).")
   String lookback;
 
+  @Option(names = "--signing-key", paramLabel = "FILE",
+      defaultValue = "${env:STREAMVAE_SIGNING_KEY}",
+      description = "Sign the model with this Ed25519 key file (from `anomaly keygen`), or the "
+          + "key's PEM text; default: env STREAMVAE_SIGNING_KEY. Unsigned models are rejected by "
+          + "scorers unless they set scorer.models.allow-unsigned=true.")
+  String signingKey;
+
+  @Option(names = "--validation-fraction", paramLabel = "F",
+      description = "Champion/challenger: hold out the newest F of the history's time span, and "
+          + "publish the new model as a held candidate unless it scores that range no worse than "
+          + "the version scorers serve (default: 0.2 with --every, off otherwise; 0 turns it off).")
+  Double validationFraction;
+
+  @Option(names = "--promotion-tolerance", defaultValue = "0.0", paramLabel = "R",
+      description = "Champion/challenger: promote if the new mean anomaly score is at most the "
+          + "champion's plus R times its magnitude (default: ${DEFAULT-VALUE}).")
+  double promotionTolerance;
+
   @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
       description = "Serve Prometheus metrics of training progress at http://HOST:PORT/metrics.")
   String metricsAddress;
@@ -180,10 +199,26 @@ public final class TrainCommand implements Callable<Integer> {
         .seed(seed)
         .thresholdQuantile(thresholdQuantile)
         .build();
+    double fraction = validationFraction != null ? validationFraction
+        : schedule != null ? 0.2 : 0;
     return new TrainingRequest(source, modelName, features, stride, vae,
         out == null || out.isBlank() ? null : out,
         noPublish ? null
-            : new TrainingRequest.PublishTarget(kafka.clientProperties(), modelsTopic));
+            : new TrainingRequest.PublishTarget(kafka.clientProperties(), modelsTopic),
+        signingKeys(),
+        fraction > 0 ? new TrainingRequest.ChampionChallenger(fraction, promotionTolerance)
+            : null);
+  }
+
+  private java.security.KeyPair signingKeys() throws IOException {
+    if (signingKey == null || signingKey.isBlank()) {
+      return null;
+    }
+    try {
+      return SigningKeys.readPair(SigningKeys.textOf(signingKey));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--signing-key: " + e.getMessage());
+    }
   }
 
   /** Reads {@code 90s}, {@code 15m}, {@code 6h}, {@code 7d} or ISO-8601 ({@code PT6H}). */

@@ -2,6 +2,7 @@ package dev.streamvae.trainer;
 
 import dev.streamvae.vae.VaeConfig;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,6 +19,10 @@ import java.util.Objects;
  * @param bundleFile where to write the bundle, or {@code null}; {@code {name}} and
  *     {@code {version}} in it are replaced by the model's name and version
  * @param publishTo where to publish the bundle, or {@code null} to only write the file
+ * @param signingKey the Ed25519 key pair that signs the envelope, or {@code null} to publish it
+ *     unsigned (scorers reject it unless they allow unsigned envelopes)
+ * @param championChallenger how to compare the new model with the active one before promoting
+ *     it, or {@code null} to promote every new version
  */
 public record TrainingRequest(
     HistorySource source,
@@ -26,7 +31,37 @@ public record TrainingRequest(
     int stride,
     VaeConfig vae,
     String bundleFile,
-    PublishTarget publishTo) {
+    PublishTarget publishTo,
+    KeyPair signingKey,
+    ChampionChallenger championChallenger) {
+
+  /** A request that publishes unsigned and promotes every version. */
+  public TrainingRequest(HistorySource source, String modelName, List<String> features,
+      int stride, VaeConfig vae, String bundleFile, PublishTarget publishTo) {
+    this(source, modelName, features, stride, vae, bundleFile, publishTo, null, null);
+  }
+
+  /**
+   * Champion/challenger settings: the newest {@code validationFraction} of the history's time
+   * span is held out; the new model (trained on the rest) is promoted only if its mean anomaly
+   * score there is at most the active model's plus {@code tolerance} times its magnitude.
+   *
+   * @param validationFraction share of the time span held out, in (0, 0.9]
+   * @param tolerance relative slack, at least 0
+   */
+  public record ChampionChallenger(double validationFraction, double tolerance) {
+
+    /** Validates the settings. */
+    public ChampionChallenger {
+      if (!(validationFraction > 0 && validationFraction <= 0.9)) {
+        throw new IllegalArgumentException("--validation-fraction must be in (0, 0.9], was "
+            + validationFraction);
+      }
+      if (!(tolerance >= 0)) {
+        throw new IllegalArgumentException("--promotion-tolerance must not be negative");
+      }
+    }
+  }
 
   /** Validates the request. */
   public TrainingRequest {

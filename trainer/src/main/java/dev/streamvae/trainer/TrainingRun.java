@@ -1,8 +1,12 @@
 package dev.streamvae.trainer;
 
+import dev.streamvae.schemas.Promotion;
+import dev.streamvae.vae.AnomalyModel;
 import dev.streamvae.vae.Backend;
 import dev.streamvae.vae.EpochListener;
 import dev.streamvae.vae.ModelBundle;
+import dev.streamvae.vae.ScoreBatch;
+import dev.streamvae.vae.SigningKeys;
 import dev.streamvae.vae.TrainedModel;
 import dev.streamvae.vae.TrainingSet;
 import dev.streamvae.vae.VaeConfig;
@@ -11,12 +15,18 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * One training run: read history, build windows, fit, then write and publish the bundle. The
+ * One training run: read history, build windows, fit, optionally hold out the newest part of the
+ * history and compare the new model with the one scorers serve (champion/challenger), sign, then
+ * write and publish the bundle. The
  * version is chosen just before publishing, from the models topic, so a long fit cannot race
  * with its own version number.
  */
@@ -57,7 +67,18 @@ public final class TrainingRun {
       throw new IllegalArgumentException("the history has no metric common to every record");
     }
     VaeConfig vae = request.vae().toBuilder().featureCount(features.size()).build();
-    TrainingSet data = history.toTrainingSet(features, vae.windowLength(), request.stride());
+    History trainingHistory = history;
+    History validationHistory = null;
+    TrainingRequest.ChampionChallenger cc = request.championChallenger();
+    long[] span = history.timeSpan();
+    long cut = 0;
+    if (cc != null && span != null) {
+      cut = span[1] - (long) ((span[1] - span[0]) * cc.validationFraction());
+      trainingHistory = history.split(cut, true);
+      validationHistory = history.split(cut, false);
+    }
+    TrainingSet data = trainingHistory.toTrainingSet(features, vae.windowLength(),
+        request.stride());
     out.printf("training on %d windows of %d x %s; ND4J backend %s%n", data.windowCount(),
         vae.windowLength(), features, backend);
     TrainedModel trained = VaeTrainer.train(data, vae, listener);
@@ -70,6 +91,17 @@ public final class TrainingRun {
       version = publisher.latestVersion(request.modelName()) + 1;
     }
     ModelBundle bundle = trained.toBundle(request.modelName(), version, clock.instant());
+    if (validationHistory != null) {
+      bundle = decide(bundle, trained, validationHistory, features, vae.windowLength(), cut,
+          span[1], cc, publisher, request);
+    }
+    if (request.signingKey() != null) {
+      bundle = bundle.signed(request.signingKey());
+      out.println("signed with key " + bundle.manifest().signingKeyId());
+    } else {
+      out.println("warning: unsigned; scorers reject it unless scorer.models.allow-unsigned=true"
+          + " (sign with --signing-key)");
+    }
     out.printf("threshold %.3f (%s)%n", bundle.manifest().threshold(),
         bundle.manifest().thresholdMethod());
     Path file = request.bundleFileFor(version);
@@ -84,10 +116,89 @@ public final class TrainingRun {
     Optional<ModelPublisher.Published> published = Optional.empty();
     if (publisher != null) {
       ModelPublisher.Published p = publisher.publish(bundle);
-      out.printf("published model '%s' version %d to %s-%d@%d%n", request.modelName(),
-          p.version(), p.topic(), p.partition(), p.offset());
+      out.printf("published model '%s' version %d to %s-%d@%d%s%n", request.modelName(),
+          p.version(), p.topic(), p.partition(), p.offset(),
+          bundle.manifest().promoted() ? "" : " as a held candidate (not promoted)");
       published = Optional.of(p);
     }
     return new Result(bundle, trained, published);
+  }
+
+  /**
+   * Champion/challenger: scores the validation windows with the new model and with the version
+   * scorers serve now, and writes the decision and its numbers into the manifest.
+   */
+  private ModelBundle decide(ModelBundle bundle, TrainedModel trained, History validation,
+      List<String> features, int window, long from, long to,
+      TrainingRequest.ChampionChallenger cc, ModelPublisher publisher,
+      TrainingRequest request) {
+    TrainingSet windows;
+    try {
+      windows = validation.toTrainingSet(features, window, 1);
+    } catch (IllegalArgumentException e) {
+      out.println("champion/challenger: no validation window (" + e.getMessage()
+          + "); promoted");
+      return bundle.withManifest(bundle.manifest().withPromotion(new Promotion(true,
+          "no validation window in the held-out range", null, null, 0.0, from, to, 0)));
+    }
+    float[][] x = windows.windows();
+    double challenger = meanAnomalyScore(trained.model(), x);
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("meanAnomalyScore", challenger);
+    metrics.put("anomalyRate", anomalyRate(trained.model(), x));
+    metrics.put("windows", (double) x.length);
+    Map<String, PublicKey> trusted = request.signingKey() == null ? Map.of()
+        : Map.of(SigningKeys.keyId(request.signingKey().getPublic()),
+            request.signingKey().getPublic());
+    Optional<ModelBundle> champion = publisher == null ? Optional.empty()
+        : publisher.champion(request.modelName(), trusted);
+    Promotion decision;
+    if (champion.isEmpty()) {
+      decision = new Promotion(true, String.format(Locale.ROOT, "no champion; challenger mean "
+          + "anomaly score %.4f on %d windows", challenger, x.length), null, null, challenger,
+          from, to, x.length);
+    } else if (!champion.get().manifest().features().equals(features)
+        || champion.get().manifest().windowLength() != window) {
+      decision = new Promotion(true, "champion v" + champion.get().manifest().version()
+          + " reads other features or windows; not comparable", champion.get().manifest()
+          .version(), null, challenger, from, to, x.length);
+    } else {
+      AnomalyModel championModel = champion.get().load();
+      double championScore = meanAnomalyScore(championModel, x);
+      boolean promoted = challenger <= championScore + cc.tolerance() * Math.abs(championScore);
+      decision = new Promotion(promoted, String.format(Locale.ROOT,
+          "challenger %.4f %s champion v%d %.4f (mean anomaly score on %d validation windows, "
+              + "tolerance %.3f)", challenger, promoted ? "<=" : ">",
+          champion.get().manifest().version(), championScore, x.length, cc.tolerance()),
+          champion.get().manifest().version(), championScore, challenger, from, to, x.length);
+    }
+    out.println("champion/challenger: " + (decision.promoted() ? "PROMOTE" : "HOLD") + ": "
+        + decision.reason());
+    return bundle.withManifest(bundle.manifest().withValidation(metrics)
+        .withPromotion(decision));
+  }
+
+  private static double meanAnomalyScore(AnomalyModel model, float[][] windows) {
+    ScoreBatch batch = model.score(windows);
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      if (batch.isScored(i) && Double.isFinite(batch.anomalyScore(i))) {
+        sum += batch.anomalyScore(i);
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
+  private static double anomalyRate(AnomalyModel model, float[][] windows) {
+    ScoreBatch batch = model.score(windows);
+    int anomalies = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      if (batch.isAnomaly(i)) {
+        anomalies++;
+      }
+    }
+    return windows.length == 0 ? 0 : (double) anomalies / windows.length;
   }
 }

@@ -102,4 +102,59 @@ class TrainerIT {
           .isEqualTo(ModelPublisher.MAX_MODEL_BYTES);
     }
   }
+
+  private String run(Object command, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = CommandLines.configure(new CommandLine(command));
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int status = cl.execute(args);
+    assertThat(status).as(err.toString()).isZero();
+    return out.toString();
+  }
+
+  @Test
+  void signsAndHoldsAChallengerThatDoesWorseThanTheChampion() throws Exception {
+    String keygen = run(new KeygenCommand(), "--out", dir.resolve("keys").toString());
+    assertThat(keygen).contains("signing.key").contains("signing.pub");
+    java.security.PublicKey pub = dev.streamvae.vae.SigningKeys.readPublic(
+        java.nio.file.Files.readString(dir.resolve("keys/signing.pub")));
+    Map<String, java.security.PublicKey> trusted =
+        Map.of(dev.streamvae.vae.SigningKeys.keyId(pub), pub);
+    List<String> common = List.of("--bootstrap-servers", cluster.bootstrapServers(),
+        "--from", T0.plusMillis(100 * STEP).toString(), "--to", T0.plusMillis(300 * STEP)
+            .toString(), "--model-name", "cc-model", "--window", "8",
+        "--signing-key", dir.resolve("keys/signing.key").toString(),
+        "--validation-fraction", "0.3");
+    List<String> champion = new java.util.ArrayList<>(common);
+    champion.addAll(List.of("--out", dir.resolve("c1.svae").toString(), "--epochs", "20",
+        "--hidden", "16", "--latent", "2", "--learning-rate", "0.01"));
+    run(new TrainCommand(), champion.toArray(String[]::new));
+    ModelBundle v1 = ModelBundle.readFrom(dir.resolve("c1.svae"));
+    v1.verifySignature(trusted);
+    assertThat(v1.manifest().promoted()).isTrue();
+    assertThat(v1.manifest().promotion().reason()).contains("no champion");
+    assertThat(v1.manifest().validation()).containsKeys("meanAnomalyScore", "windows");
+    // Trained only on the older 70%: the held-out range is not in its training data.
+    assertThat(v1.manifest().training().dataTo())
+        .isLessThan(v1.manifest().promotion().validationFrom());
+
+    // A challenger that has barely moved from its initial weights does worse: held, not promoted.
+    List<String> challenger = new java.util.ArrayList<>(common);
+    challenger.addAll(List.of("--out", dir.resolve("c2.svae").toString(), "--epochs", "1",
+        "--hidden", "2", "--latent", "1", "--learning-rate", "0.000001"));
+    run(new TrainCommand(), challenger.toArray(String[]::new));
+    ModelBundle v2 = ModelBundle.readFrom(dir.resolve("c2.svae"));
+    v2.verifySignature(trusted);
+    assertThat(v2.manifest().version()).isEqualTo(2);
+    assertThat(v2.manifest().promoted()).isFalse();
+    assertThat(v2.manifest().promotion().championVersion()).isEqualTo(1);
+    assertThat(v2.manifest().promotion().challengerScore())
+        .isGreaterThan(v2.manifest().promotion().championScore());
+    ModelPublisher publisher = new ModelPublisher(
+        Map.of("bootstrap.servers", cluster.bootstrapServers()), "anomaly-models");
+    assertThat(publisher.champion("cc-model", trusted).map(b -> b.manifest().version()))
+        .contains(1L);
+  }
 }

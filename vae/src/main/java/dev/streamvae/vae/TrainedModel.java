@@ -1,8 +1,11 @@
 package dev.streamvae.vae;
 
 import dev.streamvae.schemas.ModelManifest;
+import dev.streamvae.schemas.Normalisation;
+import dev.streamvae.schemas.ReferenceWindow;
 import dev.streamvae.schemas.TrainingSummary;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +20,10 @@ public final class TrainedModel {
 
   /** The ND4J / Deeplearning4j release this module is built and tested against. */
   public static final String DL4J_VERSION = "1.0.0-M2.1";
+  /** The manifest's {@code conditioning} of a model that reads the window alone. */
+  public static final String CONDITIONING_NONE = "none";
+  /** Reference windows written into each manifest. */
+  static final int REFERENCE_WINDOWS = 8;
 
   private final AnomalyModel model;
   private final List<EpochStats> history;
@@ -82,11 +89,36 @@ public final class TrainedModel {
     versions.put("nd4j", DL4J_VERSION);
     versions.put("java", System.getProperty("java.version"));
     versions.put("payloadFormat", String.valueOf(PayloadCodec.PAYLOAD_FORMAT));
+    Normalisation normalisation = new Normalisation("z-score",
+        ModelBundle.asDoubles(model.normaliser().means()),
+        ModelBundle.asDoubles(model.normaliser().stds()));
     ModelManifest manifest = new ModelManifest(ModelBundle.FORMAT_VERSION, modelName, version,
         createdAt.toEpochMilli(), model.features(), model.windowLength(), data.stride(),
         model.latentDim(), model.mcSamples(), model.threshold(), thresholdMethod(), summary,
-        ModelBundle.sha256Hex(payload), payload.length, versions);
+        ModelBundle.sha256Hex(payload), payload.length, versions, data.seriesIds(),
+        CONDITIONING_NONE, normalisation, null, referenceWindows(), null, null);
     return ModelBundle.of(manifest, payload);
+  }
+
+  /**
+   * Up to {@value #REFERENCE_WINDOWS} training windows spread evenly over the training set, with
+   * this model's log-probability of each: a scorer must reproduce them before serving the model.
+   */
+  private List<ReferenceWindow> referenceWindows() {
+    float[][] all = data.windowsUnsafe();
+    int count = Math.min(REFERENCE_WINDOWS, all.length);
+    float[][] picked = new float[count][];
+    for (int i = 0; i < count; i++) {
+      picked[i] = all[(int) ((long) i * all.length / count)];
+    }
+    ScoreBatch batch = model.score(picked);
+    List<ReferenceWindow> refs = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      if (batch.isScored(i) && Double.isFinite(batch.logProbability(i))) {
+        refs.add(new ReferenceWindow(ModelBundle.asDoubles(picked[i]), batch.logProbability(i)));
+      }
+    }
+    return refs;
   }
 
   private static String formatQuantile(double q) {

@@ -25,6 +25,7 @@ public final class TrainingSet {
   private final int stride;
   private final float[][] windows;
   private final int seriesCount;
+  private final List<String> seriesIds;
   private final long dataFrom;
   private final long dataTo;
 
@@ -34,6 +35,7 @@ public final class TrainingSet {
     this.stride = b.stride;
     this.windows = b.windows.toArray(new float[0][]);
     this.seriesCount = b.contributingSeries;
+    this.seriesIds = List.copyOf(b.contributingIds);
     this.dataFrom = b.dataFrom;
     this.dataTo = b.dataTo;
   }
@@ -74,6 +76,11 @@ public final class TrainingSet {
     return seriesCount;
   }
 
+  /** Ids of the series that contributed at least one window, in the order they were added. */
+  public List<String> seriesIds() {
+    return seriesIds;
+  }
+
   /** Earliest timestamp inside a kept window, epoch milliseconds. */
   public long dataFrom() {
     return dataFrom;
@@ -106,6 +113,7 @@ public final class TrainingSet {
     private final List<float[]> windows = new ArrayList<>();
     private final Set<String> seriesIds = new HashSet<>();
     private int contributingSeries;
+    private final List<String> contributingIds = new ArrayList<>();
     private long dataFrom = Long.MAX_VALUE;
     private long dataTo = Long.MIN_VALUE;
 
@@ -190,6 +198,7 @@ public final class TrainingSet {
       }
       if (added > 0) {
         contributingSeries++;
+        contributingIds.add(seriesId);
       }
       return this;
     }

@@ -105,7 +105,7 @@ class ModelBundleTest {
     byte[] bytes = bundle().toBytes();
     ByteBuffer.wrap(bytes).putInt(4, ModelBundle.FORMAT_VERSION + 1);
     assertThatThrownBy(() -> ModelBundle.fromBytes(bytes))
-        .isInstanceOf(InvalidModelException.class).hasMessageContaining("format version 2");
+        .isInstanceOf(InvalidModelException.class).hasMessageContaining("format version " + (ModelBundle.FORMAT_VERSION + 1));
   }
 
   @Test
@@ -117,7 +117,7 @@ class ModelBundleTest {
           .isInstanceOf(InvalidModelException.class).hasMessageContaining("truncated");
     }
     assertThatThrownBy(() -> ModelBundle.fromBytes(Arrays.copyOf(bytes, bytes.length + 1)))
-        .isInstanceOf(InvalidModelException.class).hasMessageContaining("after the payload");
+        .isInstanceOf(InvalidModelException.class).hasMessageContaining("unexpected bytes after the signature");
   }
 
   @Test

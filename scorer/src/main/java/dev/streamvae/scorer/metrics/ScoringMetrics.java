@@ -29,9 +29,16 @@ import java.util.function.Consumer;
  *   <li>{@code streamvae_batch_size_windows}, {@code streamvae_batch_duration_seconds} (histograms)
  *   <li>{@code streamvae_end_to_end_latency_seconds}: record timestamp to score (histogram)
  *   <li>{@code streamvae_model_version{model}}, {@code
- *       streamvae_model_activated_timestamp_seconds{model}}: the active model, -1 / 0 before one
- *   <li>{@code streamvae_model_loads_total{outcome}}, {@code
+ *       streamvae_model_activated_timestamp_seconds{model}}: the active model per name, -1 / 0
+ *       before one
+ *   <li>{@code streamvae_model_loads_total{outcome, reason}}: records of the models topic by
+ *       outcome ({@code activated|verified|ignored|policy|rejected}) and, for rejections, reason
+ *       ({@code checksum|unsigned|untrusted_key|bad_signature|incompatible|reference_mismatch|
+ *       too_large|malformed|duplicate_version|bad_policy}, else {@code none}); {@code
  *       streamvae_model_load_duration_seconds}
+ *   <li>{@code streamvae_no_model_records_total{model, reason}}: records answered NO_MODEL, reason
+ *       {@code no_route} (no routing rule matches the series) or {@code no_active_version}
+ *   <li>{@code streamvae_shadow_records_total{model}}: records scored by a shadow candidate
  * </ul>
  */
 public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttempt> {
@@ -43,13 +50,14 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   private final Counter deadLettered;
   private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
   private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
-  private final Map<LoadAttempt.Outcome, Counter> loads = new EnumMap<>(LoadAttempt.Outcome.class);
+  private final Map<String, Counter> loads = new ConcurrentHashMap<>();
+  private final Map<String, Counter> noModel = new ConcurrentHashMap<>();
+  private final Map<String, Counter> shadowRecords = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong[]> modelGauges = new ConcurrentHashMap<>();
   private final DistributionSummary batchSize;
   private final Timer batchDuration;
   private final Timer endToEnd;
   private final Timer loadDuration;
-  private final AtomicLong activeVersion = new AtomicLong(-1);
-  private final AtomicLong activatedAt = new AtomicLong(0);
 
   /**
    * Registers the meters.
@@ -72,10 +80,7 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
     }
     anomalies(modelName);
     for (LoadAttempt.Outcome o : LoadAttempt.Outcome.values()) {
-      loads.put(o, Counter.builder("streamvae.model.loads")
-          .description("Model envelopes offered to the registry, by outcome")
-          .tag("outcome", o.name().toLowerCase(Locale.ROOT))
-          .register(registry));
+      loads(o.name().toLowerCase(Locale.ROOT), "none");
     }
     batchSize = DistributionSummary.builder("streamvae.batch.size")
         .description("Windows per scoring batch").baseUnit("windows")
@@ -89,12 +94,44 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
     loadDuration = Timer.builder("streamvae.model.load.duration")
         .description("Decoding, verifying and loading one model envelope")
         .register(registry);
-    Gauge.builder("streamvae.model.version", activeVersion, AtomicLong::get)
-        .description("Version of the active model; -1 before the first")
-        .tag("model", modelName).register(registry);
-    Gauge.builder("streamvae.model.activated.timestamp.seconds", activatedAt, AtomicLong::get)
-        .description("When the active model started serving, epoch seconds; 0 before the first")
-        .tag("model", modelName).register(registry);
+    modelGauges(modelName);
+  }
+
+  private AtomicLong[] modelGauges(String model) {
+    return modelGauges.computeIfAbsent(model, m -> {
+      AtomicLong[] values = {new AtomicLong(-1), new AtomicLong(0)};
+      Gauge.builder("streamvae.model.version", values[0], AtomicLong::get)
+          .description("Version of the active model; -1 before the first")
+          .tag("model", m).register(registry);
+      Gauge.builder("streamvae.model.activated.timestamp.seconds", values[1], AtomicLong::get)
+          .description("When the active model started serving, epoch seconds; 0 before the first")
+          .tag("model", m).register(registry);
+      return values;
+    });
+  }
+
+  private Counter loads(String outcome, String reason) {
+    return loads.computeIfAbsent(outcome + "/" + reason, k -> Counter.builder(
+            "streamvae.model.loads")
+        .description("Records of the models topic offered to the registry, by outcome and reason")
+        .tag("outcome", outcome).tag("reason", reason)
+        .register(registry));
+  }
+
+  @Override
+  public void onNoModel(String modelName, String reason) {
+    String model = modelName == null ? NO_MODEL : modelName;
+    noModel.computeIfAbsent(model + "/" + reason, k -> Counter.builder(
+            "streamvae.no.model.records")
+        .description("Records answered NO_MODEL, by routed model and reason")
+        .tag("model", model).tag("reason", reason).register(registry)).increment();
+  }
+
+  @Override
+  public void onShadowScore(String modelName) {
+    shadowRecords.computeIfAbsent(modelName, m -> Counter.builder("streamvae.shadow.records")
+        .description("Records scored by a shadow candidate, written to the shadow topic")
+        .tag("model", m).register(registry)).increment();
   }
 
   private Counter records(ScoreStatus status, String model) {
@@ -145,11 +182,14 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
 
   @Override
   public void accept(LoadAttempt attempt) {
-    loads.get(attempt.outcome()).increment();
+    loads(attempt.outcome().name().toLowerCase(Locale.ROOT), attempt.reasonCode())
+        .increment();
     loadDuration.record(attempt.duration());
-    if (attempt.outcome() == LoadAttempt.Outcome.ACTIVATED && attempt.version() != null) {
-      activeVersion.set(attempt.version());
-      activatedAt.set(attempt.at().getEpochSecond());
+    if (attempt.outcome() == LoadAttempt.Outcome.ACTIVATED && attempt.version() != null
+        && attempt.modelName() != null) {
+      AtomicLong[] gauges = modelGauges(attempt.modelName());
+      gauges[0].set(attempt.version());
+      gauges[1].set(attempt.at().getEpochSecond());
     }
   }
 }

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class ModelTopicWatcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ModelTopicWatcher.class);
+  /** Fetch limits: the largest envelope (64 MiB, the topic's max.message.bytes) plus slack. */
   private static final int MAX_MODEL_BYTES = 64 * 1024 * 1024 + 1024 * 1024;
 
   private final Map<String, Object> clientProperties;
@@ -87,13 +88,22 @@ public final class ModelTopicWatcher implements AutoCloseable {
       c.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = c.endOffsets(partitions);
       while (running) {
+        Map<TopicPartition, Long> endNow = end;
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-          registry.offer(r.value(), r.topic() + "-" + r.partition() + "@" + r.offset());
+          registry.offer(r.key(), r.value(), r.topic() + "-" + r.partition() + "@" + r.offset());
+        }
+        if (registry.takeRewindRequest()) {
+          // A policy wants a version whose model was dropped: read the topic again to reload it.
+          LOG.info("re-reading models topic '{}' from the beginning", topic);
+          c.seekToBeginning(partitions);
+          end = c.endOffsets(partitions);
+          continue;
         }
         if (caughtUp.getCount() > 0
-            && partitions.stream().allMatch(p -> c.position(p) >= end.get(p))) {
-          LOG.info("model topic '{}' read to its end; active model: {}", topic,
-              registry.current().map(m -> m.name() + " v" + m.version()).orElse("none"));
+            && partitions.stream().allMatch(p -> c.position(p) >= endNow.get(p))) {
+          LOG.info("model topic '{}' read to its end; active models: {}", topic,
+              registry.modelNames().stream().map(n -> n + "=" + registry.active(n)
+                  .map(m -> "v" + m.version()).orElse("none")).toList());
           caughtUp.countDown();
         }
       }

@@ -30,6 +30,17 @@ public interface ScoringListener {
   /** One record went to the dead-letter topic. */
   default void onDeadLetter(DeadLetterReason reason) {}
 
+  /**
+   * One record was answered NO_MODEL (called besides {@link #onScore}).
+   *
+   * @param modelName the model the series is routed to, or null when no route matches
+   * @param reason {@code no_route} or {@code no_active_version}
+   */
+  default void onNoModel(String modelName, String reason) {}
+
+  /** One record was also scored by the shadow candidate of {@code modelName}. */
+  default void onShadowScore(String modelName) {}
+
   /** A batch of windows went through the model. */
   default void onBatch(int windows, long nanos) {}
 
@@ -63,6 +74,18 @@ public interface ScoringListener {
       public void onDeadLetter(DeadLetterReason reason) {
         first.onDeadLetter(reason);
         second.onDeadLetter(reason);
+      }
+
+      @Override
+      public void onNoModel(String modelName, String reason) {
+        first.onNoModel(modelName, reason);
+        second.onNoModel(modelName, reason);
+      }
+
+      @Override
+      public void onShadowScore(String modelName) {
+        first.onShadowScore(modelName);
+        second.onShadowScore(modelName);
       }
 
       @Override

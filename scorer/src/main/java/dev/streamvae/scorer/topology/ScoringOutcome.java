@@ -2,7 +2,10 @@ package dev.streamvae.scorer.topology;
 
 import dev.streamvae.schemas.ScoreRecord;
 
-/** What the scoring processor emits for one input record: a score record or a dead letter. */
+/**
+ * What the scoring processor emits for one input record: a score record or a dead letter, and,
+ * when its model has a shadow candidate, also the candidate's score record.
+ */
 public sealed interface ScoringOutcome {
 
   /**
@@ -19,4 +22,12 @@ public sealed interface ScoringOutcome {
    *     re-encoded from state)
    */
   record DeadLetter(byte[] payload) implements ScoringOutcome {}
+
+  /**
+   * The shadow candidate's score record for the shadow topic; never counted as the record's
+   * outcome.
+   *
+   * @param record the candidate's score record
+   */
+  record Shadow(ScoreRecord record) implements ScoringOutcome {}
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,12 +39,18 @@ import org.slf4j.LoggerFactory;
  * restored and the records it holds are scored on the first flush, so micro-batching neither
  * loses nor (under exactly-once) duplicates a score.
  *
- * <p>A batch is scored with the one model that is active when the batch is flushed; the model is
- * an immutable object, so no record is scored by a half-loaded model.
+ * <p>Each series is routed to a model name ({@link ModelSource#route}); a series with no route,
+ * or whose model has no active version yet, is answered NO_MODEL (with the routed name, if any),
+ * never dropped. A batch is scored with the model each name has when the batch is flushed; a
+ * model is an immutable object, so no record is scored by a half-loaded model.
  */
 final class ScoringProcessor implements Processor<String, byte[], String, ScoringOutcome> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
+  /** {@link ScoringListener#onNoModel} reason: no routing rule matches the series. */
+  static final String NO_ROUTE = "no_route";
+  /** {@link ScoringListener#onNoModel} reason: the routed model has no active version yet. */
+  static final String NO_ACTIVE_VERSION = "no_active_version";
 
   private final TopologySettings settings;
   private final ModelSource models;
@@ -187,26 +194,55 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
     }
   }
 
-  /** Scores and emits everything queued, in arrival order, with one model. */
+  /**
+   * Scores and emits everything queued, in arrival order. Each record goes to the model its series
+   * is routed to; each model name is looked up once per flush, so its records in the batch are
+   * scored by one model, in one call per name. A name with a shadow candidate has its records
+   * scored by the candidate too, and those scores go to the shadow topic.
+   */
   private void flush() {
     if (pending.isEmpty()) {
       return;
     }
-    Optional<ActiveModel> active = models.current();
     long scoredAt = clock.millis();
-    ScoringOutcome[] outcomes = new ScoringOutcome[pending.size()];
-    String[] deadLetterDetail = new String[pending.size()];
-    DeadLetterReason[] deadLetterReason = new DeadLetterReason[pending.size()];
-    if (active.isEmpty()) {
-      for (int i = 0; i < pending.size(); i++) {
-        PendingRecord p = pending.get(i).value;
+    int n = pending.size();
+    ScoringOutcome[] outcomes = new ScoringOutcome[n];
+    String[] deadLetterDetail = new String[n];
+    DeadLetterReason[] deadLetterReason = new DeadLetterReason[n];
+    String[] routedTo = new String[n];
+    String[] noModelReason = new String[n];
+    ScoringOutcome[] shadowOutcomes = null;
+    Map<String, Optional<ActiveModel>> activeByName = new HashMap<>();
+    Map<String, List<Integer>> byName = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      PendingRecord p = pending.get(i).value;
+      String name = models.route(p.series()).orElse(null);
+      routedTo[i] = name;
+      Optional<ActiveModel> active = name == null ? Optional.empty()
+          : activeByName.computeIfAbsent(name, models::active);
+      if (active.isEmpty()) {
+        noModelReason[i] = name == null ? NO_ROUTE : NO_ACTIVE_VERSION;
         outcomes[i] = new ScoringOutcome.Scored(ScoreRecord.unscored(p.series(), p.timestamp(),
-            ScoreStatus.NO_MODEL, null, null, scoredAt));
+            ScoreStatus.NO_MODEL, name, null, scoredAt));
+        continue;
       }
-    } else {
-      scoreWithModel(active.get(), scoredAt, outcomes, deadLetterReason, deadLetterDetail);
+      byName.computeIfAbsent(name, k -> new ArrayList<>()).add(i);
     }
-    for (int i = 0; i < pending.size(); i++) {
+    for (Map.Entry<String, List<Integer>> e : byName.entrySet()) {
+      scoreWithModel(activeByName.get(e.getKey()).get(), e.getValue(), scoredAt, outcomes,
+          deadLetterReason, deadLetterDetail);
+      Optional<ActiveModel> shadow = models.shadow(e.getKey());
+      if (shadow.isPresent()) {
+        if (shadowOutcomes == null) {
+          shadowOutcomes = new ScoringOutcome[n];
+        }
+        // A record the candidate cannot score still has its real outcome; only the comparison
+        // misses it, so the candidate's failures are not dead-lettered.
+        scoreWithModel(shadow.get(), e.getValue(), scoredAt, shadowOutcomes,
+            new DeadLetterReason[n], new String[n]);
+      }
+    }
+    for (int i = 0; i < n; i++) {
       KeyValue<Long, PendingRecord> kv = pending.get(i);
       PendingRecord p = kv.value;
       if (outcomes[i] instanceof ScoringOutcome.Scored scored) {
@@ -214,6 +250,9 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
         context.forward(new Record<>(p.series(), outcomes[i], p.recordTimestamp()));
         listener.onScore(s.status(), s.anomaly(), s.modelName());
         listener.onScoreRecord(s, values(p));
+        if (noModelReason[i] != null) {
+          listener.onNoModel(routedTo[i], noModelReason[i]);
+        }
         if (s.status() == ScoreStatus.SCORED) {
           listener.onEndToEndLatency(scoredAt - p.timestamp());
         }
@@ -223,19 +262,24 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
         emitDeadLetter(p.series(), rebuild(p), p.recordTimestamp(), new RecordHeaders(),
             reason, deadLetterDetail[i] == null ? "not scored" : deadLetterDetail[i], "state");
       }
+      if (shadowOutcomes != null && shadowOutcomes[i] instanceof ScoringOutcome.Scored shadowed) {
+        context.forward(new Record<>(p.series(),
+            new ScoringOutcome.Shadow(shadowed.record()), p.recordTimestamp()));
+        listener.onShadowScore(routedTo[i]);
+      }
       pendingStore.delete(kv.key);
     }
     pending.clear();
   }
 
-  private void scoreWithModel(ActiveModel active, long scoredAt, ScoringOutcome[] outcomes,
-      DeadLetterReason[] reasons, String[] details) {
+  private void scoreWithModel(ActiveModel active, List<Integer> indices, long scoredAt,
+      ScoringOutcome[] outcomes, DeadLetterReason[] reasons, String[] details) {
     List<String> modelFeatures = active.model().features();
     int w = active.model().windowLength();
     int f = modelFeatures.size();
     List<Integer> toScore = new ArrayList<>();
     List<float[]> windowsToScore = new ArrayList<>();
-    for (int i = 0; i < pending.size(); i++) {
+    for (int i : indices) {
       PendingRecord p = pending.get(i).value;
       int[] columns = columns(p.features(), modelFeatures);
       if (columns == null) {

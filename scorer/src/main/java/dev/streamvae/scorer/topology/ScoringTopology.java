@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * metrics ─► score-windows (stores: series-windows, pending-scores) ─┬─► dead letters ─► DLQ
+ *                                                                    ├─► shadow ─► shadow topic
  *                                                                    └─► scores ─► scores topic
  *                                                                          └─► anomalies ─► alerts
  * </pre>
@@ -58,7 +59,8 @@ public final class ScoringTopology {
    *
    * @param builder a fresh builder
    * @param settings topics, batching and window capacity
-   * @param models the model to score with, read once per batch
+   * @param models routes each series to a model name and gives its active (and shadow) model,
+   *     read once per name per batch
    * @param listener told of every outcome, for metrics and the live page
    * @param clock stamps {@code scoredAt}
    */
@@ -85,6 +87,8 @@ public final class ScoringTopology {
         .split(Named.as("outcome-"))
         .branch((key, outcome) -> outcome instanceof ScoringOutcome.DeadLetter,
             Branched.as("dead-letter"))
+        .branch((key, outcome) -> outcome instanceof ScoringOutcome.Shadow,
+            Branched.as("shadow"))
         .defaultBranch(Branched.as("score"));
 
     branches.get("outcome-dead-letter")
@@ -94,6 +98,11 @@ public final class ScoringTopology {
             .withName("dead-letter-sink"));
 
     Serde<ScoreRecord> scoreSerde = scoreSerde();
+    branches.get("outcome-shadow")
+        .mapValues(outcome -> ((ScoringOutcome.Shadow) outcome).record(),
+            Named.as("shadow-record"))
+        .to(settings.shadowTopic(), Produced.with(Serdes.String(), scoreSerde)
+            .withName("shadow-sink"));
     KStream<String, ScoreRecord> scores = branches.get("outcome-score")
         .mapValues(outcome -> ((ScoringOutcome.Scored) outcome).record(),
             Named.as("score-record"));

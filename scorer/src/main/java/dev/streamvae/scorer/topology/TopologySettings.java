@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param maxBatchDelay longest wall-clock time a record waits for its batch to fill
  * @param windowCapacity records kept per series: the longest model window that can be served
  * @param limits bounds on what one input record may carry
+ * @param shadowTopic score records of shadow candidates, for comparison before promotion
  */
 public record TopologySettings(
     String inputTopic,
@@ -23,13 +24,25 @@ public record TopologySettings(
     int batchSize,
     Duration maxBatchDelay,
     int windowCapacity,
-    InputLimits limits) {
+    InputLimits limits,
+    String shadowTopic) {
 
-  /** Settings with the default {@link InputLimits}. */
+  /** The shadow topic unless configured otherwise. */
+  public static final String DEFAULT_SHADOW_TOPIC = "anomaly-scores-shadow";
+
+  /** Settings with the default {@link InputLimits} and shadow topic. */
   public TopologySettings(String inputTopic, String scoresTopic, String alertsTopic,
       String deadLetterTopic, int batchSize, Duration maxBatchDelay, int windowCapacity) {
     this(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize, maxBatchDelay,
-        windowCapacity, InputLimits.DEFAULTS);
+        windowCapacity, InputLimits.DEFAULTS, DEFAULT_SHADOW_TOPIC);
+  }
+
+  /** Settings with the given {@link InputLimits} and the default shadow topic. */
+  public TopologySettings(String inputTopic, String scoresTopic, String alertsTopic,
+      String deadLetterTopic, int batchSize, Duration maxBatchDelay, int windowCapacity,
+      InputLimits limits) {
+    this(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize, maxBatchDelay,
+        windowCapacity, limits, DEFAULT_SHADOW_TOPIC);
   }
 
   /** Validates the settings. */
@@ -38,6 +51,7 @@ public record TopologySettings(
     requireTopic(scoresTopic, "scoresTopic");
     requireTopic(alertsTopic, "alertsTopic");
     requireTopic(deadLetterTopic, "deadLetterTopic");
+    requireTopic(shadowTopic, "shadowTopic");
     Objects.requireNonNull(maxBatchDelay, "maxBatchDelay");
     Objects.requireNonNull(limits, "limits");
     if (batchSize < 1 || batchSize > 65_536) {

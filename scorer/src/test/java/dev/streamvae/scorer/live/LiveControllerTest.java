@@ -24,7 +24,7 @@ class LiveControllerTest {
 
   private final LiveFeed feed = new LiveFeed(2000, 1000, Clock.systemUTC());
   private final LiveController controller = new LiveController(feed,
-      new ModelRegistry("m", 128, Clock.systemUTC(), attempt -> { }));
+      ModelRegistry.single("m", 128, Clock.systemUTC(), attempt -> { }));
 
   @Test
   void dataHasThePointsAlertsTotalsAndModelOfEachSeries() throws Exception {

@@ -7,6 +7,7 @@ import dev.streamvae.schemas.MetricRecord;
 import dev.streamvae.schemas.ScoreRecord;
 import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.ActiveModel;
+import dev.streamvae.scorer.model.ModelSource;
 import dev.streamvae.vae.ModelBundle;
 import dev.streamvae.vae.TrainingSet;
 import dev.streamvae.vae.VaeConfig;
@@ -96,7 +97,7 @@ class BadInputTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bad-input-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(ScoringTopology.build(new StreamsBuilder(), settings,
-        () -> Optional.of(model), ScoringListener.NONE, Clock.fixed(NOW, ZoneOffset.UTC)),
+        ModelSource.single("m", () -> Optional.of(model)), ScoringListener.NONE, Clock.fixed(NOW, ZoneOffset.UTC)),
         props, NOW);
     input = driver.createInputTopic("metrics", new ByteArraySerializer(),
         new ByteArraySerializer());

@@ -6,6 +6,7 @@ import dev.streamvae.schemas.JsonCodec;
 import dev.streamvae.schemas.ScoreRecord;
 import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.ActiveModel;
+import dev.streamvae.scorer.model.ModelSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +62,8 @@ class GeneratedInputTopologyTest {
     Map<ScoreStatus, Long> byStatus = new EnumMap<>(ScoreStatus.class);
     Map<String, Long> byReason = new TreeMap<>();
     try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(
-        new StreamsBuilder(), settings, () -> Optional.ofNullable(active.get()),
+        new StreamsBuilder(), settings,
+        ModelSource.single("m", () -> Optional.ofNullable(active.get())),
         ScoringListener.NONE, Clock.fixed(NOW, ZoneOffset.UTC)), props, NOW)) {
       TestInputTopic<byte[], byte[]> input = driver.createInputTopic("metrics",
           new ByteArraySerializer(), new ByteArraySerializer());

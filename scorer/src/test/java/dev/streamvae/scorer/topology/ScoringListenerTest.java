@@ -14,7 +14,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -101,7 +100,7 @@ class ScoringListenerTest {
     TopologySettings settings = new TopologySettings("metrics", "scores", "alerts", "dlq", 2,
         Duration.ofMillis(100), 32);
     try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(
-        new StreamsBuilder(), settings, Optional::empty, new Recorder("x", calls),
+        new StreamsBuilder(), settings, dev.streamvae.scorer.model.ModelSource.none(), new Recorder("x", calls),
         Clock.fixed(T0, ZoneOffset.UTC)), props, T0)) {
       TestInputTopic<String, byte[]> input = driver.createInputTopic("metrics",
           new StringSerializer(), new ByteArraySerializer());

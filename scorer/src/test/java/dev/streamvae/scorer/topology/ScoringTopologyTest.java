@@ -7,6 +7,7 @@ import dev.streamvae.schemas.MetricRecord;
 import dev.streamvae.schemas.ScoreRecord;
 import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.ActiveModel;
+import dev.streamvae.scorer.model.ModelSource;
 import dev.streamvae.vae.ModelBundle;
 import dev.streamvae.vae.TrainedModel;
 import dev.streamvae.vae.TrainingSet;
@@ -92,7 +93,8 @@ class ScoringTopologyTest {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver = new TopologyTestDriver(ScoringTopology.build(new StreamsBuilder(), settings,
-        () -> java.util.Optional.ofNullable(active.get()), ScoringListener.NONE,
+        ModelSource.single("m", () -> java.util.Optional.ofNullable(active.get())),
+        ScoringListener.NONE,
         Clock.fixed(T0, ZoneOffset.UTC)), props, T0);
     input = driver.createInputTopic("metrics", new StringSerializer(), new ByteArraySerializer());
     scores = driver.createOutputTopic("scores", new StringDeserializer(),

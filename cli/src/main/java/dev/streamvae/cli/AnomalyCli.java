@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code ./anomaly}: the product's one command line. */
 @Command(name = "anomaly", mixinStandardHelpOptions = true, version = "streamvae 0.1.0",
     description = "Streaming VAE anomaly detection for Kafka.",
-    subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class,
+    subcommands = {DemoCommand.class, TrainCommand.class, ScoreCommand.class, BenchCommand.class,
         BrokerCommand.class, ProduceCommand.class, EvaluateCommand.class,
         CommandLine.HelpCommand.class})
 public final class AnomalyCli implements Runnable {

@@ -2,10 +2,7 @@ package dev.streamvae.vae;
 
 import java.util.List;
 import java.util.Objects;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A trained VAE that scores raw windows: immutable and safe to call from several threads at
@@ -44,6 +41,7 @@ public final class AnomalyModel {
   private final double threshold;
   private final Normaliser normaliser;
   private final VaeNetwork network;
+  private final FusedForward forward;
   private final float[] eps;
 
   /**
@@ -56,6 +54,7 @@ public final class AnomalyModel {
     this.threshold = threshold;
     this.normaliser = Objects.requireNonNull(normaliser);
     this.network = Objects.requireNonNull(network);
+    this.forward = network.fusedForward();
     Architecture arch = network.architecture();
     this.latentDim = arch.latentDim();
     if (normaliser.featureCount() != this.features.size()) {
@@ -174,30 +173,22 @@ public final class AnomalyModel {
         unscorable[i] = true;
       }
     }
-    INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'));
-    float[] mu = flat(enc[0]);
-    float[] logVar = flat(enc[1]);
+    float[] mu = new float[b * k];
+    float[] sigma = new float[b * k];
+    forward.encode(Nd4j.create(x, new long[] {b, n}, 'c'), mu, sigma);
 
-    // Tile once: row s*B + i holds sample s of window i, so one decoder pass serves all L.
+    // Row s*B + i holds sample s of window i, so one decoder pass serves all L.
     float[] z = new float[l * b * k];
-    float[] xTiled = new float[l * b * n];
     for (int s = 0; s < l; s++) {
       for (int i = 0; i < b; i++) {
         int row = s * b + i;
         for (int j = 0; j < k; j++) {
-          float sigma = (float) Math.exp(0.5 * logVar[i * k + j]);
-          z[row * k + j] = mu[i * k + j] + sigma * eps[s * k + j];
+          z[row * k + j] = mu[i * k + j] + sigma[i * k + j] * eps[s * k + j];
         }
-        System.arraycopy(x, i * n, xTiled, row * n, n);
       }
     }
-    INDArray[] dec = network.decode(Nd4j.create(z, new long[] {(long) l * b, k}, 'c'));
-    INDArray mean = dec[0];
-    INDArray decLogVar = dec[1];
-    // Per value: (x - m)^2 * exp(-logvar) + logvar; the constant log(2 pi) is added per window.
-    INDArray diff = Nd4j.create(xTiled, new long[] {(long) l * b, n}, 'c').subi(mean);
-    INDArray terms = diff.muli(diff).muli(Transforms.exp(decLogVar.neg(), false)).addi(decLogVar);
-    double[] rowSums = terms.sum(1).castTo(DataType.DOUBLE).toDoubleVector();
+    float[] rowSums = forward.reconstructionTerms(
+        Nd4j.create(z, new long[] {(long) l * b, k}, 'c'), x, b);
 
     double constant = n * LOG_2PI;
     for (int i = 0; i < b; i++) {
@@ -216,7 +207,4 @@ public final class AnomalyModel {
     }
   }
 
-  private static float[] flat(INDArray a) {
-    return a.dup('c').data().asFloat();
-  }
 }

@@ -2,6 +2,12 @@ package dev.streamvae.vae;
 
 import java.util.List;
 import java.util.Objects;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -33,6 +39,16 @@ public final class AnomalyModel {
   /** Windows per forward pass; bounds the {@code [L * B, W * F]} intermediates. */
   static final int MAX_CHUNK = 1024;
   private static final double LOG_2PI = Math.log(2 * Math.PI);
+  private static final String SCORING_WORKSPACE_ID = "streamvae-scoring";
+  /** Grows to the largest chunk seen (reallocating when a bigger one comes), then stays. */
+  private static final WorkspaceConfiguration SCORING_WORKSPACE = WorkspaceConfiguration.builder()
+      .initialSize(0)
+      .policyAllocation(AllocationPolicy.OVERALLOCATE)
+      .overallocationLimit(0.25)
+      .policyLearning(LearningPolicy.FIRST_LOOP)
+      .policySpill(SpillPolicy.REALLOCATE)
+      .policyReset(ResetPolicy.BLOCK_LEFT)
+      .build();
 
   private final List<String> features;
   private final int windowLength;
@@ -144,9 +160,15 @@ public final class AnomalyModel {
     }
     double[] logProbability = new double[count];
     float[] latentMeans = new float[count * latentDim];
-    for (int start = 0; start < count; start += MAX_CHUNK) {
-      scoreChunk(rawWindows, start, Math.min(count, start + MAX_CHUNK), logProbability,
-          latentMeans);
+    // The intermediates live in this thread's workspace: ND4J hands out its memory again on
+    // the next call instead of allocating and freeing off-heap buffers per op, which cost more
+    // than the arithmetic at these sizes. Workspaces are per thread, so threads do not share.
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
+        .getAndActivateWorkspace(SCORING_WORKSPACE, SCORING_WORKSPACE_ID)) {
+      for (int start = 0; start < count; start += MAX_CHUNK) {
+        scoreChunk(rawWindows, start, Math.min(count, start + MAX_CHUNK), logProbability,
+            latentMeans);
+      }
     }
     return new ScoreBatch(logProbability, latentMeans, latentDim, threshold);
   }

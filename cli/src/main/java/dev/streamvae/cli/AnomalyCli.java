@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "anomaly", mixinStandardHelpOptions = true, version = "streamvae 0.1.0",
     description = "Streaming VAE anomaly detection for Kafka.",
     subcommands = {DemoCommand.class, TrainCommand.class, KeygenCommand.class,
-        ScoreCommand.class,
+        ScoreCommand.class, BenchCommand.class,
         BrokerCommand.class, ProduceCommand.class, EvaluateCommand.class,
         CommandLine.HelpCommand.class})
 public final class AnomalyCli implements Runnable {

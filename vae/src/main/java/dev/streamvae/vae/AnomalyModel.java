@@ -2,10 +2,13 @@ package dev.streamvae.vae;
 
 import java.util.List;
 import java.util.Objects;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A trained VAE that scores raw windows: immutable and safe to call from several threads at
@@ -36,6 +39,16 @@ public final class AnomalyModel {
   /** Windows per forward pass; bounds the {@code [L * B, W * F]} intermediates. */
   static final int MAX_CHUNK = 1024;
   private static final double LOG_2PI = Math.log(2 * Math.PI);
+  private static final String SCORING_WORKSPACE_ID = "streamvae-scoring";
+  /** Grows to the largest chunk seen (reallocating when a bigger one comes), then stays. */
+  private static final WorkspaceConfiguration SCORING_WORKSPACE = WorkspaceConfiguration.builder()
+      .initialSize(0)
+      .policyAllocation(AllocationPolicy.OVERALLOCATE)
+      .overallocationLimit(0.25)
+      .policyLearning(LearningPolicy.FIRST_LOOP)
+      .policySpill(SpillPolicy.REALLOCATE)
+      .policyReset(ResetPolicy.BLOCK_LEFT)
+      .build();
 
   private final List<String> features;
   private final int windowLength;
@@ -44,6 +57,7 @@ public final class AnomalyModel {
   private final double threshold;
   private final Normaliser normaliser;
   private final VaeNetwork network;
+  private final FusedForward forward;
   private final float[] eps;
 
   /**
@@ -56,6 +70,7 @@ public final class AnomalyModel {
     this.threshold = threshold;
     this.normaliser = Objects.requireNonNull(normaliser);
     this.network = Objects.requireNonNull(network);
+    this.forward = network.fusedForward();
     Architecture arch = network.architecture();
     this.latentDim = arch.latentDim();
     if (normaliser.featureCount() != this.features.size()) {
@@ -145,9 +160,15 @@ public final class AnomalyModel {
     }
     double[] logProbability = new double[count];
     float[] latentMeans = new float[count * latentDim];
-    for (int start = 0; start < count; start += MAX_CHUNK) {
-      scoreChunk(rawWindows, start, Math.min(count, start + MAX_CHUNK), logProbability,
-          latentMeans);
+    // The intermediates live in this thread's workspace: ND4J hands out its memory again on
+    // the next call instead of allocating and freeing off-heap buffers per op, which cost more
+    // than the arithmetic at these sizes. Workspaces are per thread, so threads do not share.
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
+        .getAndActivateWorkspace(SCORING_WORKSPACE, SCORING_WORKSPACE_ID)) {
+      for (int start = 0; start < count; start += MAX_CHUNK) {
+        scoreChunk(rawWindows, start, Math.min(count, start + MAX_CHUNK), logProbability,
+            latentMeans);
+      }
     }
     return new ScoreBatch(logProbability, latentMeans, latentDim, threshold);
   }
@@ -174,30 +195,22 @@ public final class AnomalyModel {
         unscorable[i] = true;
       }
     }
-    INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'));
-    float[] mu = flat(enc[0]);
-    float[] logVar = flat(enc[1]);
+    float[] mu = new float[b * k];
+    float[] sigma = new float[b * k];
+    forward.encode(Nd4j.create(x, new long[] {b, n}, 'c'), mu, sigma);
 
-    // Tile once: row s*B + i holds sample s of window i, so one decoder pass serves all L.
+    // Row s*B + i holds sample s of window i, so one decoder pass serves all L.
     float[] z = new float[l * b * k];
-    float[] xTiled = new float[l * b * n];
     for (int s = 0; s < l; s++) {
       for (int i = 0; i < b; i++) {
         int row = s * b + i;
         for (int j = 0; j < k; j++) {
-          float sigma = (float) Math.exp(0.5 * logVar[i * k + j]);
-          z[row * k + j] = mu[i * k + j] + sigma * eps[s * k + j];
+          z[row * k + j] = mu[i * k + j] + sigma[i * k + j] * eps[s * k + j];
         }
-        System.arraycopy(x, i * n, xTiled, row * n, n);
       }
     }
-    INDArray[] dec = network.decode(Nd4j.create(z, new long[] {(long) l * b, k}, 'c'));
-    INDArray mean = dec[0];
-    INDArray decLogVar = dec[1];
-    // Per value: (x - m)^2 * exp(-logvar) + logvar; the constant log(2 pi) is added per window.
-    INDArray diff = Nd4j.create(xTiled, new long[] {(long) l * b, n}, 'c').subi(mean);
-    INDArray terms = diff.muli(diff).muli(Transforms.exp(decLogVar.neg(), false)).addi(decLogVar);
-    double[] rowSums = terms.sum(1).castTo(DataType.DOUBLE).toDoubleVector();
+    float[] rowSums = forward.reconstructionTerms(
+        Nd4j.create(z, new long[] {(long) l * b, k}, 'c'), x, b);
 
     double constant = n * LOG_2PI;
     for (int i = 0; i < b; i++) {
@@ -216,7 +229,4 @@ public final class AnomalyModel {
     }
   }
 
-  private static float[] flat(INDArray a) {
-    return a.dup('c').data().asFloat();
-  }
 }

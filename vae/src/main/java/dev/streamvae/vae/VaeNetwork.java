@@ -48,6 +48,11 @@ final class VaeNetwork {
     return a.castTo(DataType.FLOAT).dup('c');
   }
 
+  /** The scoring pass over these weights (see {@link FusedForward}). */
+  FusedForward fusedForward() {
+    return new FusedForward(arch, params);
+  }
+
   Architecture architecture() {
     return arch;
   }

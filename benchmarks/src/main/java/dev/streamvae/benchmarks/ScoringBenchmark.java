@@ -1,0 +1,47 @@
+package dev.streamvae.benchmarks;
+
+import dev.streamvae.vae.AnomalyModel;
+import dev.streamvae.vae.ScoreBatch;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * {@link AnomalyModel#score} of one batch, by batch size and Monte Carlo samples L, on one
+ * thread. The time is per batch; divide by {@code batch} for the cost per window
+ * ({@code benchmarks/run} prints both).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class ScoringBenchmark {
+
+  @Param({"1", "16", "64", "256", "1024"})
+  int batch;
+
+  @Param({"1", "8", "32"})
+  int mcSamples;
+
+  private AnomalyModel model;
+  private float[][] windows;
+
+  /** Trains a small model of the default shape and cuts the windows to score. */
+  @Setup(Level.Trial)
+  public void setUp() {
+    model = Fixtures.model(mcSamples);
+    windows = Fixtures.windows(batch, model.windowLength());
+  }
+
+  /** Scores one batch. */
+  @Benchmark
+  public ScoreBatch score() {
+    return model.score(windows);
+  }
+}

@@ -1,0 +1,22 @@
+package dev.streamvae.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What {@code anomaly bench} runs.
+ *
+ * @param records records in the backlog each case drains
+ * @param summary where the JSON summary goes, or null
+ * @param partitions input topic partitions
+ * @param series distinct series keys
+ * @param guarantee Kafka Streams processing guarantee, the same for every case
+ * @param mcSamples Monte Carlo sample counts for the extra scorer cases
+ * @param latencyDuration how long each case is fed at the fixed offered rate
+ * @param epochs training epochs of the models
+ * @param cases the case names to run, or empty for all
+ */
+public record BenchOptions(long records, Path summary, int partitions, int series,
+    String guarantee, List<Integer> mcSamples, Duration latencyDuration, int epochs,
+    List<String> cases) {}

@@ -1,0 +1,662 @@
+package dev.streamvae.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.OperatingSystemMXBean;
+import dev.streamvae.schemas.JsonCodec;
+import dev.streamvae.schemas.MetricRecord;
+import dev.streamvae.schemas.ScoreStatus;
+import dev.streamvae.scorer.model.ActiveModel;
+import dev.streamvae.scorer.model.ModelSource;
+import dev.streamvae.scorer.topology.DeadLetterReason;
+import dev.streamvae.scorer.topology.ScoringListener;
+import dev.streamvae.scorer.topology.ScoringTopology;
+import dev.streamvae.scorer.topology.TopologySettings;
+import dev.streamvae.testkit.KafkaCluster;
+import dev.streamvae.testkit.Topics;
+import dev.streamvae.vae.TrainedModel;
+import dev.streamvae.vae.TrainingSet;
+import dev.streamvae.vae.VaeConfig;
+import dev.streamvae.vae.VaeTrainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The side-by-side benchmark behind {@code anomaly bench}. One embedded broker; for each case a
+ * fresh input topic holding the same pre-produced records (same keys, values, partitions), a
+ * fresh Kafka Streams application with the same processing guarantee and one stream thread, and
+ * two phases:
+ *
+ * <ol>
+ *   <li>Throughput: the application drains the backlog; records/s is counted from the first
+ *       record processed to the last, so start-up and rebalancing are left out. CPU is taken
+ *       over the same span, for the application's own threads and for the whole process (which
+ *       includes the broker).
+ *   <li>Latency: the same application, its windows now full, is fed live records at half the
+ *       rate it just reached; latency is the output record's broker append time
+ *       ({@code LogAppendTime} on the output topic) minus the input record's timestamp, which
+ *       the producer sets to the wall clock when it sends.
+ * </ol>
+ *
+ * <p>The scorer cases run {@link ScoringTopology#build} itself with the scorer's default
+ * topology settings and a model trained here, held fixed (no models topic), so what is measured
+ * is the topology and the model, not model loading.
+ */
+final class BenchRun {
+
+  /** The scorer's defaults ({@code ScorerConfig}): batch 256, 25 ms, 128 records per series. */
+  static final int DEFAULT_BATCH_SIZE = 256;
+  static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(25);
+  static final int DEFAULT_WINDOW_CAPACITY = 128;
+
+  static final String PASS_THROUGH = "pass-through";
+  static final String SCORER_DEFAULT = "scorer-default";
+  private static final String FEATURE = "value";
+  private static final long STEP_MILLIS = 1_000;
+  private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(20);
+  private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
+
+  private final BenchOptions options;
+  private final PrintStream out;
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private final OperatingSystemMXBean os =
+      (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+  private final ObjectMapper json = new ObjectMapper();
+  private final JsonCodec<MetricRecord> metricCodec = JsonCodec.metricRecord();
+  private final Path workDir;
+  private long liveIndex;
+
+  BenchRun(BenchOptions options, PrintStream out) throws IOException {
+    this.options = options;
+    this.out = out;
+    this.workDir = Files.createTempDirectory("streamvae-bench-");
+  }
+
+  /** One case: a name, the topology it runs and the model's L (0 for the pass-through). */
+  private record Case(String name, int mcSamples, TrainedModel model) {}
+
+  /** Runs every case and returns (and writes) the summary. */
+  Map<String, Object> run() throws Exception {
+    Instant started = Instant.now();
+    try (KafkaCluster cluster = KafkaCluster.startEmbedded();
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            cluster.bootstrapServers()))) {
+      say("broker at " + cluster.bootstrapServers() + "; " + options.records() + " records, "
+          + options.series() + " series, " + options.partitions() + " partitions, "
+          + options.guarantee());
+      List<Case> cases = cases();
+      List<Map<String, Object>> results = new ArrayList<>();
+      int index = 0;
+      for (Case c : cases) {
+        results.add(runCase(cluster.bootstrapServers(), admin, c, index++));
+      }
+      Map<String, Object> summary = summary(started, results);
+      if (options.summary() != null) {
+        json.enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.summary().toFile(),
+            summary);
+        say("summary written to " + options.summary());
+      }
+      return summary;
+    } finally {
+      deleteQuietly(workDir);
+    }
+  }
+
+  private List<Case> cases() {
+    int defaultL = VaeConfig.builder().build().mcSamples();
+    Map<Integer, TrainedModel> models = new LinkedHashMap<>();
+    List<Case> cases = new ArrayList<>();
+    cases.add(new Case(PASS_THROUGH, 0, null));
+    cases.add(new Case(SCORER_DEFAULT, defaultL, null));
+    for (int l : options.mcSamples()) {
+      if (l != defaultL) {
+        cases.add(new Case("scorer-L" + l, l, null));
+      }
+    }
+    List<Case> wanted = new ArrayList<>();
+    for (Case c : cases) {
+      if (!options.cases().isEmpty() && !options.cases().contains(c.name())) {
+        continue;
+      }
+      TrainedModel model = null;
+      if (c.mcSamples() > 0) {
+        model = models.computeIfAbsent(c.mcSamples(), this::train);
+      }
+      wanted.add(new Case(c.name(), c.mcSamples(), model));
+    }
+    if (wanted.isEmpty()) {
+      throw new IllegalArgumentException("--cases names none of " + cases.stream()
+          .map(Case::name).toList());
+    }
+    return wanted;
+  }
+
+  /** A model of the default configuration but for L, trained on the benchmark's own signal. */
+  private TrainedModel train(int mcSamples) {
+    VaeConfig config = VaeConfig.builder().featureCount(1).mcSamples(mcSamples)
+        .epochs(options.epochs()).seed(17).build();
+    int length = 3_000;
+    TrainingSet.Builder set = TrainingSet.builder(List.of(FEATURE), config.windowLength(), 1);
+    for (int s = 0; s < 4; s++) {
+      long[] ts = new long[length];
+      double[][] values = new double[length][1];
+      for (int t = 0; t < length; t++) {
+        ts[t] = t * STEP_MILLIS;
+        values[t][0] = value(s, t);
+      }
+      set.addSeries("train-" + s, ts, values);
+    }
+    long t0 = System.nanoTime();
+    TrainedModel model = VaeTrainer.train(set.build(), config, null);
+    say(String.format(Locale.ROOT, "trained a model with L=%d in %.1f s", mcSamples,
+        (System.nanoTime() - t0) / 1e9));
+    return model;
+  }
+
+  /** The benchmark's signal: a per-series phase-shifted sine with deterministic jitter. */
+  private static double value(int series, long index) {
+    long h = (series * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L);
+    h ^= h >>> 31;
+    double jitter = ((h & 0xFFFF) / 65536.0 - 0.5) * 0.2;
+    return 10 + 3 * Math.sin(2 * Math.PI * (index + series) / 96.0) + jitter;
+  }
+
+  private static String seriesId(int s) {
+    return String.format(Locale.ROOT, "series-%07d", s);
+  }
+
+  private Map<String, Object> runCase(String bootstrap, Admin admin, Case c, int index)
+      throws Exception {
+    String input = "bench-in-" + index;
+    String output = "bench-out-" + index;
+    String alerts = "bench-alerts-" + index;
+    String deadLetters = "bench-dlq-" + index;
+    Topics.createAndAwait(admin, List.of(
+        new NewTopic(input, options.partitions(), (short) 1),
+        new NewTopic(output, options.partitions(), (short) 1).configs(Map.of(
+            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
+        new NewTopic(alerts, 1, (short) 1),
+        new NewTopic(deadLetters, 1, (short) 1)), TOPIC_TIMEOUT);
+    long backlogOrigin = System.currentTimeMillis() - Duration.ofDays(1).toMillis();
+    say(c.name() + ": producing the backlog ...");
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      for (long i = 0; i < options.records(); i++) {
+        int s = (int) (i % options.series());
+        long n = i / options.series();
+        long ts = backlogOrigin + n * STEP_MILLIS;
+        producer.send(record(input, s, n, ts));
+      }
+      producer.flush();
+    }
+    liveIndex = (options.records() + options.series() - 1) / options.series();
+
+    Progress progress = new Progress(options.records());
+    Topology topology = c.model() == null
+        ? passThrough(input, output, progress)
+        : scorer(c, input, output, alerts, deadLetters, progress);
+    String applicationId = "streamvae-bench-" + index + "-" + System.currentTimeMillis();
+    Path stateDir = workDir.resolve(applicationId);
+    List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP).toList();
+    System.gc();
+    heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("case", c.name());
+    if (c.model() != null) {
+      result.put("mcSamples", c.mcSamples());
+    }
+    KafkaStreams streams = new KafkaStreams(topology,
+        streamsProperties(bootstrap, applicationId, stateDir));
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    streams.setUncaughtExceptionHandler(e -> {
+      failed.set(e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+          .StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    try {
+      streams.start();
+      if (!progress.done.await(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(c.name() + ": backlog not drained within "
+            + DRAIN_TIMEOUT + " (" + progress.count.get() + " of " + options.records() + ")"
+            + (failed.get() == null ? "" : "; stream thread failed: " + failed.get()));
+      }
+      double seconds = (progress.lastNanos - progress.firstNanos) / 1e9;
+      double rate = (options.records() - 1) / seconds;
+      double appCpu = (progress.lastCpu.applicationNanos(applicationId)
+          - progress.firstCpu.applicationNanos(applicationId)) / 1e9;
+      double processCpu = (progress.lastCpu.processNanos - progress.firstCpu.processNanos) / 1e9;
+      double perMillion = 1e6 / options.records();
+      long peakHeap = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+      result.put("recordsPerSecond", Math.round(rate));
+      result.put("drainSeconds", round(seconds));
+      result.put("cpuSecondsPerMillionRecords", Map.of(
+          "application", round(appCpu * perMillion),
+          "process", round(processCpu * perMillion)));
+      result.put("heapPeakMiB", peakHeap / (1 << 20));
+      say(String.format(Locale.ROOT,
+          "%s: %,.0f records/s (%.1f s); CPU per million records: %.1f s application, %.1f s "
+              + "process; heap peak %d MiB",
+          c.name(), rate, seconds, appCpu * perMillion, processCpu * perMillion,
+          peakHeap >> 20));
+
+      Map<String, Object> latency = latency(bootstrap, input, output, rate / 2, c, failed);
+      result.put("latency", latency);
+      System.gc();
+      result.put("heapUsedAfterGcMiB", heapUsed(heapPools) / (1 << 20));
+    } finally {
+      streams.close(Duration.ofSeconds(60));
+    }
+    if (failed.get() != null) {
+      throw new IllegalStateException(c.name() + ": stream thread failed: " + failed.get(),
+          failed.get());
+    }
+    if (c.model() != null) {
+      result.put("state", stateSize(admin, applicationId, stateDir));
+    }
+    admin.deleteTopics(List.of(input, output, alerts, deadLetters));
+    return result;
+  }
+
+  private Map<String, Object> latency(String bootstrap, String input, String output,
+      double rate, Case c, AtomicReference<Throwable> failed) throws Exception {
+    long durationMillis = options.latencyDuration().toMillis();
+    long target = Math.max(1, Math.round(rate * durationMillis / 1000.0));
+    LatencyRecorder recorder = new LatencyRecorder((int) Math.min(target, 50_000_000));
+    AtomicBoolean consuming = new AtomicBoolean(true);
+    CountDownLatch assigned = new CountDownLatch(1);
+    AtomicLong phaseStart = new AtomicLong(Long.MAX_VALUE);
+    Thread consumer = new Thread(() -> consume(bootstrap, output, recorder, consuming, assigned,
+        phaseStart), "bench-consumer");
+    consumer.start();
+    assigned.await(30, TimeUnit.SECONDS);
+    long sent = 0;
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+      long start = System.currentTimeMillis();
+      phaseStart.set(start);
+      long startNanos = System.nanoTime();
+      while (sent < target) {
+        long elapsedNanos = System.nanoTime() - startNanos;
+        long due = Math.min(target, (long) (rate * elapsedNanos / 1e9) + 1);
+        while (sent < due) {
+          int s = (int) (sent % options.series());
+          long n = liveIndex + sent / options.series();
+          producer.send(record(input, s, n, System.currentTimeMillis()));
+          sent++;
+        }
+        long nextDueNanos = (long) (sent / rate * 1e9);
+        long sleep = nextDueNanos - (System.nanoTime() - startNanos);
+        if (sleep > 0) {
+          TimeUnit.NANOSECONDS.sleep(Math.min(sleep, 1_000_000));
+        }
+      }
+      producer.flush();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (recorder.count() < sent && System.nanoTime() < deadline && failed.get() == null) {
+      Thread.sleep(50);
+    }
+    consuming.set(false);
+    consumer.join(10_000);
+    long[] sorted = recorder.sorted();
+    Map<String, Object> latency = new LinkedHashMap<>();
+    latency.put("offeredRecordsPerSecond", Math.round(rate));
+    latency.put("records", sent);
+    latency.put("received", sorted.length);
+    latency.put("p50Millis", percentile(sorted, 0.50));
+    latency.put("p99Millis", percentile(sorted, 0.99));
+    latency.put("maxMillis", sorted.length == 0 ? null : sorted[sorted.length - 1]);
+    say(String.format(Locale.ROOT, "%s: at %,.0f records/s offered, latency p50 %s ms, p99 %s ms,"
+            + " max %s ms (%d of %d received)", c.name(), rate, latency.get("p50Millis"),
+        latency.get("p99Millis"), latency.get("maxMillis"), sorted.length, sent));
+    return latency;
+  }
+
+  private void consume(String bootstrap, String output, LatencyRecorder recorder,
+      AtomicBoolean consuming, CountDownLatch assigned, AtomicLong phaseStart) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(output).stream()
+          .map(p -> new TopicPartition(output, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position);
+      assigned.countDown();
+      while (consuming.get()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          long sentAt = timestampOf(r.value());
+          if (sentAt >= phaseStart.get()) {
+            recorder.add(r.timestamp() - sentAt);
+          }
+        }
+      }
+    }
+  }
+
+  private long timestampOf(byte[] value) {
+    try {
+      JsonNode node = json.readTree(value);
+      return node.path("timestamp").asLong(Long.MIN_VALUE);
+    } catch (IOException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
+  private Topology passThrough(String input, String output, Progress progress) {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(input, Consumed.with(Serdes.String(), Serdes.ByteArray())
+            .withName("pass-source"))
+        .mapValues(value -> {
+          progress.record();
+          return value;
+        }, Named.as("pass-through"))
+        .to(output, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("pass-sink"));
+    return builder.build();
+  }
+
+  private Topology scorer(Case c, String input, String output, String alerts,
+      String deadLetters, Progress progress) {
+    TopologySettings settings = new TopologySettings(input, output, alerts, deadLetters,
+        DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_DELAY, DEFAULT_WINDOW_CAPACITY);
+    ActiveModel active = new ActiveModel(c.model().model(),
+        c.model().toBundle("bench", 1, Instant.now()).manifest(), Instant.now());
+    Optional<ActiveModel> model = Optional.of(active);
+    ScoringListener listener = new ScoringListener() {
+      @Override
+      public void onScore(ScoreStatus status, boolean anomaly, String modelName) {
+        progress.record();
+      }
+
+      @Override
+      public void onDeadLetter(DeadLetterReason reason) {
+        progress.record();
+      }
+    };
+    return ScoringTopology.build(new StreamsBuilder(), settings,
+        ModelSource.single("bench", () -> model), listener,
+        Clock.systemUTC());
+  }
+
+  private Properties streamsProperties(String bootstrap, String applicationId, Path stateDir) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, options.guarantee());
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    return props;
+  }
+
+  private ProducerRecord<String, byte[]> record(String topic, int series, long n, long ts) {
+    String key = seriesId(series);
+    byte[] value = metricCodec.encode(new MetricRecord(key, ts, Map.of(FEATURE,
+        value(series, n))));
+    return new ProducerRecord<>(topic, null, ts, key, value);
+  }
+
+  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** Bytes of the window store on disk (after close, so flushed) and in its changelog, per key. */
+  private Map<String, Object> stateSize(Admin admin, String applicationId, Path stateDir)
+      throws Exception {
+    long disk = 0;
+    try (Stream<Path> files = Files.walk(stateDir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(p) && p.toString().contains(
+            "/rocksdb/" + ScoringTopology.WINDOW_STORE + "/")) {
+          disk += Files.size(p);
+        }
+      }
+    }
+    String changelog = applicationId + "-" + ScoringTopology.WINDOW_STORE + "-changelog";
+    long changelogBytes = 0;
+    List<Integer> brokers = admin.describeCluster().nodes().get().stream()
+        .map(org.apache.kafka.common.Node::id).toList();
+    for (Map<String, LogDirDescription> dirs : admin.describeLogDirs(brokers).allDescriptions()
+        .get().values()) {
+      for (LogDirDescription d : dirs.values()) {
+        for (Map.Entry<TopicPartition, ReplicaInfo> e : d.replicaInfos().entrySet()) {
+          if (e.getKey().topic().equals(changelog)) {
+            changelogBytes += e.getValue().size();
+          }
+        }
+      }
+    }
+    int keys = (int) Math.min(options.series(), options.records());
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("keys", keys);
+    state.put("rocksdbBytes", disk);
+    state.put("rocksdbBytesPerKey", Math.round((double) disk / keys));
+    state.put("changelogBytes", changelogBytes);
+    state.put("changelogBytesPerKey", Math.round((double) changelogBytes / keys));
+    say(String.format(Locale.ROOT,
+        "window store: %,d keys, %,d bytes on disk (%,d per key), changelog %,d bytes (%,d "
+            + "per key, uncompacted)", keys, disk, disk / keys, changelogBytes,
+        changelogBytes / keys));
+    return state;
+  }
+
+  private Map<String, Object> summary(Instant started, List<Map<String, Object>> results) {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("command", "anomaly bench");
+    summary.put("startedAt", started.toString());
+    summary.put("seconds", Duration.between(started, Instant.now()).toSeconds());
+    Map<String, Object> machine = new LinkedHashMap<>();
+    machine.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+    machine.put("maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20);
+    machine.put("java", System.getProperty("java.version"));
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    machine.put("loadAverageAtEnd", round(os.getSystemLoadAverage()));
+    machine.put("ompNumThreads", System.getenv("OMP_NUM_THREADS"));
+    summary.put("machine", machine);
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("records", options.records());
+    settings.put("series", options.series());
+    settings.put("partitions", options.partitions());
+    settings.put("processingGuarantee", options.guarantee());
+    settings.put("streamThreads", 1);
+    settings.put("batchSize", DEFAULT_BATCH_SIZE);
+    settings.put("maxBatchDelayMillis", DEFAULT_MAX_BATCH_DELAY.toMillis());
+    settings.put("windowCapacity", DEFAULT_WINDOW_CAPACITY);
+    settings.put("latencySeconds", options.latencyDuration().toSeconds());
+    summary.put("settings", settings);
+    summary.put("cases", results);
+    Map<String, Object> base = results.stream()
+        .filter(r -> PASS_THROUGH.equals(r.get("case"))).findFirst().orElse(null);
+    if (base != null) {
+      Map<String, Object> ratios = new LinkedHashMap<>();
+      double baseRate = ((Number) base.get("recordsPerSecond")).doubleValue();
+      double baseCpu = cpu(base);
+      for (Map<String, Object> r : results) {
+        if (r == base) {
+          continue;
+        }
+        Map<String, Object> ratio = new LinkedHashMap<>();
+        ratio.put("throughput", round(((Number) r.get("recordsPerSecond")).doubleValue()
+            / baseRate));
+        ratio.put("cpuPerRecord", round(cpu(r) / baseCpu));
+        ratios.put((String) r.get("case"), ratio);
+      }
+      summary.put("scorerToPassThrough", ratios);
+    }
+    return summary;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static double cpu(Map<String, Object> result) {
+    return ((Number) ((Map<String, Object>) result.get("cpuSecondsPerMillionRecords"))
+        .get("application")).doubleValue();
+  }
+
+  private static long heapUsed(List<MemoryPoolMXBean> pools) {
+    return pools.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
+  }
+
+  private static Long percentile(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return null;
+    }
+    int i = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  private void say(String line) {
+    out.println(line);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A temporary directory; the OS cleans it up eventually.
+    }
+  }
+
+  /** CPU time of every live thread, and of the process, at one instant. */
+  private final class CpuSnapshot {
+    final Map<Long, String> names = new HashMap<>();
+    final Map<Long, Long> nanos = new HashMap<>();
+    final long processNanos;
+
+    CpuSnapshot() {
+      for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+        if (info != null) {
+          long t = threads.getThreadCpuTime(info.getThreadId());
+          if (t >= 0) {
+            names.put(info.getThreadId(), info.getThreadName());
+            nanos.put(info.getThreadId(), t);
+          }
+        }
+      }
+      processNanos = os.getProcessCpuTime();
+    }
+
+    /** CPU of the threads Kafka Streams runs for this application (stream, producer, ...). */
+    long applicationNanos(String applicationId) {
+      long sum = 0;
+      for (Map.Entry<Long, String> e : names.entrySet()) {
+        if (e.getValue().contains(applicationId)) {
+          sum += nanos.get(e.getKey());
+        }
+      }
+      return sum;
+    }
+  }
+
+  /** Counts outputs; notes time and CPU at the first and at the last of the backlog. */
+  private final class Progress {
+    final long target;
+    final AtomicLong count = new AtomicLong();
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile long firstNanos;
+    volatile long lastNanos;
+    volatile CpuSnapshot firstCpu;
+    volatile CpuSnapshot lastCpu;
+
+    Progress(long target) {
+      this.target = target;
+    }
+
+    void record() {
+      long n = count.incrementAndGet();
+      if (n == 1) {
+        firstNanos = System.nanoTime();
+        firstCpu = new CpuSnapshot();
+      } else if (n == target) {
+        lastNanos = System.nanoTime();
+        lastCpu = new CpuSnapshot();
+        done.countDown();
+      }
+    }
+  }
+
+  /** Latencies in milliseconds, appended by the consumer thread. */
+  private static final class LatencyRecorder {
+    private long[] values;
+    private int size;
+
+    LatencyRecorder(int expected) {
+      values = new long[Math.max(16, expected)];
+    }
+
+    synchronized void add(long millis) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = millis;
+    }
+
+    synchronized int count() {
+      return size;
+    }
+
+    synchronized long[] sorted() {
+      long[] out = Arrays.copyOf(values, size);
+      Arrays.sort(out);
+      return out;
+    }
+  }
+}

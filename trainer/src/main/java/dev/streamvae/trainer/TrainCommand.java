@@ -102,6 +102,46 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Threshold = this quantile of the training windows' anomaly scores (default: ${DEFAULT-VALUE}).")
   double thresholdQuantile;
 
+  @Option(names = "--threshold-method", defaultValue = "QUANTILE", paramLabel = "METHOD",
+      description = "QUANTILE, or POT: a generalised Pareto tail fitted above"
+          + " --threshold-quantile, threshold where its probability is --threshold-risk"
+          + " (default: ${DEFAULT-VALUE}).")
+  VaeConfig.ThresholdMethod thresholdMethod;
+
+  @Option(names = "--threshold-risk", defaultValue = "0.001", paramLabel = "PROBABILITY",
+      description = "POT: tail probability of a normal window above the threshold"
+          + " (default: ${DEFAULT-VALUE}).")
+  double thresholdRisk;
+
+  @Option(names = "--target-alert-rate", paramLabel = "RATE",
+      description = "Threshold = the (1 - RATE) quantile of the training scores; replaces"
+          + " --threshold-quantile.")
+  Double targetAlertRate;
+
+  @Option(names = "--centre-windows", description = "Centre each window on its own mean: the"
+      + " model learns shapes, not levels.")
+  boolean centreWindows;
+
+  @Option(names = "--kl-anneal-epochs", defaultValue = "0", paramLabel = "EPOCHS",
+      description = "Ramp the KL weight from beta/EPOCHS to beta over this many epochs; 0 = off"
+          + " (default: ${DEFAULT-VALUE}).")
+  int klAnnealEpochs;
+
+  @Option(names = "--free-bits", defaultValue = "0", paramLabel = "NATS",
+      description = "Floor of each latent dimension's KL in the loss; 0 = off"
+          + " (default: ${DEFAULT-VALUE}).")
+  double freeBits;
+
+  @Option(names = "--validation-fraction", defaultValue = "0", paramLabel = "FRACTION",
+      description = "Hold back the last FRACTION of the windows to measure a validation loss"
+          + " each epoch (default: ${DEFAULT-VALUE}).")
+  double validationFraction;
+
+  @Option(names = "--patience", defaultValue = "0", paramLabel = "EPOCHS",
+      description = "Early stopping: stop after this many epochs without a better validation"
+          + " loss and keep the best weights; 0 = off (default: ${DEFAULT-VALUE}).")
+  int patience;
+
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -167,7 +207,7 @@ public final class TrainCommand implements Callable<Integer> {
     HistorySource source = csvFiles.isEmpty()
         ? new KafkaHistorySource(kafka.clientProperties(), topic, start, end)
         : new CsvHistorySource(csvFiles);
-    VaeConfig vae = VaeConfig.builder()
+    VaeConfig.Builder builder = VaeConfig.builder()
         .windowLength(window)
         .featureCount(Math.max(1, features.size()))
         .hiddenSizes(hidden)
@@ -179,7 +219,17 @@ public final class TrainCommand implements Callable<Integer> {
         .mcSamples(mcSamples)
         .seed(seed)
         .thresholdQuantile(thresholdQuantile)
-        .build();
+        .thresholdMethod(thresholdMethod)
+        .thresholdRisk(thresholdRisk)
+        .centreWindows(centreWindows)
+        .klAnnealEpochs(klAnnealEpochs)
+        .freeBits(freeBits)
+        .validationFraction(validationFraction)
+        .patience(patience);
+    if (targetAlertRate != null) {
+      builder.targetAlertRate(targetAlertRate);
+    }
+    VaeConfig vae = builder.build();
     return new TrainingRequest(source, modelName, features, stride, vae,
         out == null || out.isBlank() ? null : out,
         noPublish ? null

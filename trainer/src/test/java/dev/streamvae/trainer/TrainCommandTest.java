@@ -69,6 +69,9 @@ class TrainCommandTest {
     assertThat(bundle.manifest().windowLength()).isEqualTo(8);
     assertThat(bundle.manifest().training().windowCount()).isEqualTo(300 - 8 + 1);
     assertThat(bundle.load().features()).containsExactly("value");
+    // Every run that writes a bundle writes its training report beside it.
+    assertThat(Files.readString(dir.resolve("model.html"))).startsWith("<!DOCTYPE html>")
+        .contains("Model 'csvmodel' version 1", "<svg");
   }
 
   @Test

@@ -49,13 +49,13 @@ public final class DetectorOptions {
       description = "Most recent records a VAE retraining uses (default: ${DEFAULT-VALUE}).")
   int maxTrain;
 
-  @Option(names = "--vae-score-map", defaultValue = "TRAINING", paramLabel = "MAP",
+  @Option(names = "--vae-score-map", defaultValue = "RECENT", paramLabel = "MAP",
       description = "How VAE scores become [0, 1]: TRAINING (calibrated on the training"
           + " windows) or RECENT (against the file's own recent scores, as NAB's anomaly"
           + " likelihood) (default: ${DEFAULT-VALUE}).")
   VaeDetector.ScoreMap scoreMap;
 
-  @Option(names = "--vae-centre", negatable = true, defaultValue = "false",
+  @Option(names = "--vae-centre", negatable = true, defaultValue = "true",
       fallbackValue = "true",
       description = "Centre each VAE window on its own mean, so the model learns shapes and"
           + " not levels (default: ${DEFAULT-VALUE}).")

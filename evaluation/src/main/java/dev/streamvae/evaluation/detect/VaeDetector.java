@@ -77,13 +77,17 @@ public final class VaeDetector implements Detector {
      * 4 latent dimensions, beta 1, L = 8 Monte Carlo samples, seed 42, threshold quantile 0.995;
      * 400 Adam steps on batches of 128 at learning rate 3e-3 (chosen for time on the 2-core
      * build machine and by the training loss alone: batches of 32 at 1e-3 cost 5x the time for
-     * a worse training loss after 40 epochs); no retraining.
+     * a worse training loss after 40 epochs); no retraining. Since 2026-11-21 (issue #3,
+     * chosen by reasoning about the first run's diagnosis, not by NAB's labels) windows are
+     * centred ({@link VaeConfig#centreWindows()}: a level shift is news only while it is in the
+     * window) and scores are mapped by {@link ScoreMap#RECENT} (each file against its own recent
+     * past, so one threshold means the same across files).
      */
     public static Settings defaults() {
       return new Settings(VaeConfig.builder().windowLength(16).featureCount(1)
           .hiddenSizes(32, 16).latentDim(4).learningRate(3e-3).epochs(30).batchSize(128)
-          .beta(1.0).mcSamples(8).seed(42).thresholdQuantile(0.995).build(), 400, 0, 5000,
-          ScoreMap.TRAINING);
+          .beta(1.0).mcSamples(8).seed(42).thresholdQuantile(0.995).centreWindows(true)
+          .build(), 400, 0, 5000, ScoreMap.RECENT);
     }
   }
 

@@ -49,6 +49,18 @@ public final class DetectorOptions {
       description = "Most recent records a VAE retraining uses (default: ${DEFAULT-VALUE}).")
   int maxTrain;
 
+  @Option(names = "--vae-score-map", defaultValue = "RECENT", paramLabel = "MAP",
+      description = "How VAE scores become [0, 1]: TRAINING (calibrated on the training"
+          + " windows) or RECENT (against the file's own recent scores, as NAB's anomaly"
+          + " likelihood) (default: ${DEFAULT-VALUE}).")
+  VaeDetector.ScoreMap scoreMap;
+
+  @Option(names = "--vae-centre", negatable = true, defaultValue = "true",
+      fallbackValue = "true",
+      description = "Centre each VAE window on its own mean, so the model learns shapes and"
+          + " not levels (default: ${DEFAULT-VALUE}).")
+  boolean centre;
+
   // The peer runs as NAB's published Random Cut Forest entry did (shingle 1, 100 trees, 256
   // samples), so the comparison is against its best-known configuration, not a weaker one.
   @Option(names = "--rcf-trees", defaultValue = "100",
@@ -66,12 +78,13 @@ public final class DetectorOptions {
   /** The VAE settings these options describe. */
   public VaeDetector.Settings vaeSettings() {
     VaeDetector.Settings defaults = VaeDetector.Settings.defaults();
-    VaeConfig.Builder config = defaults.config().toBuilder().windowLength(window).seed(seed);
+    VaeConfig.Builder config = defaults.config().toBuilder().windowLength(window).seed(seed)
+        .centreWindows(centre);
     if (epochs != null) {
       config.epochs(epochs);
     }
     return new VaeDetector.Settings(config.build(), epochs != null ? 0 : steps, retrainEvery,
-        maxTrain);
+        maxTrain, scoreMap);
   }
 
   /** The RCF settings these options describe. */
@@ -133,8 +146,13 @@ public final class DetectorOptions {
           m.put("thresholdQuantile", c.thresholdQuantile());
           m.put("retrainEvery", s.retrainEvery());
           m.put("maxTrainRecords", s.maxTrainRecords());
-          m.put("scoreMap", "sigmoid(asinh((s - threshold) / (threshold - median))),"
-              + " training windows' statistics");
+          m.put("centreWindows", c.centreWindows());
+          m.put("scoreMap", s.scoreMap() == VaeDetector.ScoreMap.TRAINING
+              ? "sigmoid(asinh((s - threshold) / (threshold - median))), training windows'"
+                  + " statistics"
+              : "RecentSurprise: mean of the last 10 of asinh((s - threshold) / (threshold -"
+                  + " median)) against the previous 8640 such means (training windows first),"
+                  + " (1 + d / (1 + |d|)) / 2");
           out.put(n, m);
         }
         case RcfDetector.NAME -> {

@@ -2,6 +2,7 @@ package dev.streamvae.schemas;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -28,6 +29,8 @@ import java.util.Objects;
  * @param modelName the scoring model's name
  * @param modelVersion the scoring model's version
  * @param scoredAt when the scorer produced this record, epoch milliseconds
+ * @param contributions for an anomaly, each metric's share of {@code anomalyScore} in nats
+ *     (they sum to it): which metric of the window made it anomalous; null otherwise
  */
 public record ScoreRecord(
     String series,
@@ -40,13 +43,20 @@ public record ScoreRecord(
     List<Double> latentMean,
     String modelName,
     Long modelVersion,
-    @JsonProperty(required = true) long scoredAt) {
+    @JsonProperty(required = true) long scoredAt,
+    Map<String, Double> contributions) {
 
   /** Validates the invariants every consumer relies on. */
   public ScoreRecord {
     Objects.requireNonNull(series, "series");
     Objects.requireNonNull(status, "status");
     latentMean = latentMean == null ? null : List.copyOf(latentMean);
+    // Kept in the model's feature order (insertion order), unmodifiable.
+    contributions = contributions == null ? null
+        : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(contributions));
+    if (contributions != null && status != ScoreStatus.SCORED) {
+      throw new IllegalArgumentException("only a SCORED record has contributions");
+    }
     if (status == ScoreStatus.SCORED
         && (logProbability == null || anomalyScore == null || threshold == null
             || latentMean == null || modelName == null || modelVersion == null)) {
@@ -57,6 +67,14 @@ public record ScoreRecord(
     }
   }
 
+  /** A record without per-metric contributions. */
+  public ScoreRecord(String series, long timestamp, ScoreStatus status, Double logProbability,
+      Double anomalyScore, Double threshold, boolean anomaly, List<Double> latentMean,
+      String modelName, Long modelVersion, long scoredAt) {
+    this(series, timestamp, status, logProbability, anomalyScore, threshold, anomaly, latentMean,
+        modelName, modelVersion, scoredAt, null);
+  }
+
   /** A record for input that could not be scored for a reason other than an error. */
   public static ScoreRecord unscored(
       String series, long timestamp, ScoreStatus status, String modelName, Long modelVersion,
@@ -65,6 +83,6 @@ public record ScoreRecord(
       throw new IllegalArgumentException("use the canonical constructor for SCORED records");
     }
     return new ScoreRecord(series, timestamp, status, null, null, null, false, null, modelName,
-        modelVersion, scoredAt);
+        modelVersion, scoredAt, null);
   }
 }

@@ -50,9 +50,13 @@ class SchemaAgreementTest {
     return Stream.of(
         new Case("MetricRecord.avsc", MetricRecord.class, JsonCodec.metricRecord(),
             "metric-record.json", UnaryOperator.identity()),
-        // Scores may be left out only when the record is not SCORED.
+        // Scores may be left out only when the record is not SCORED (which is no anomaly and
+        // has no contributions).
         new Case("ScoreRecord.avsc", ScoreRecord.class, JsonCodec.scoreRecord(),
-            "score-record.json", n -> n.put("status", "NO_MODEL")),
+            "score-record.json", n -> {
+              n.put("status", "NO_MODEL").put("anomaly", false).remove("contributions");
+              return n;
+            }),
         new Case("ModelManifest.avsc", ModelManifest.class, JsonCodec.modelManifest(),
             "model-manifest.json", UnaryOperator.identity()));
   }

@@ -103,6 +103,46 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Threshold = this quantile of the training windows' anomaly scores (default: ${DEFAULT-VALUE}).")
   double thresholdQuantile;
 
+  @Option(names = "--threshold-method", defaultValue = "QUANTILE", paramLabel = "METHOD",
+      description = "QUANTILE, or POT: a generalised Pareto tail fitted above"
+          + " --threshold-quantile, threshold where its probability is --threshold-risk"
+          + " (default: ${DEFAULT-VALUE}).")
+  VaeConfig.ThresholdMethod thresholdMethod;
+
+  @Option(names = "--threshold-risk", defaultValue = "0.001", paramLabel = "PROBABILITY",
+      description = "POT: tail probability of a normal window above the threshold"
+          + " (default: ${DEFAULT-VALUE}).")
+  double thresholdRisk;
+
+  @Option(names = "--target-alert-rate", paramLabel = "RATE",
+      description = "Threshold = the (1 - RATE) quantile of the training scores; replaces"
+          + " --threshold-quantile.")
+  Double targetAlertRate;
+
+  @Option(names = "--centre-windows", description = "Centre each window on its own mean: the"
+      + " model learns shapes, not levels.")
+  boolean centreWindows;
+
+  @Option(names = "--kl-anneal-epochs", defaultValue = "0", paramLabel = "EPOCHS",
+      description = "Ramp the KL weight from beta/EPOCHS to beta over this many epochs; 0 = off"
+          + " (default: ${DEFAULT-VALUE}).")
+  int klAnnealEpochs;
+
+  @Option(names = "--free-bits", defaultValue = "0", paramLabel = "NATS",
+      description = "Floor of each latent dimension's KL in the loss; 0 = off"
+          + " (default: ${DEFAULT-VALUE}).")
+  double freeBits;
+
+  @Option(names = "--validation-fraction", defaultValue = "0", paramLabel = "FRACTION",
+      description = "Hold back the last FRACTION of the windows to measure a validation loss"
+          + " each epoch (default: ${DEFAULT-VALUE}).")
+  double validationFraction;
+
+  @Option(names = "--patience", defaultValue = "0", paramLabel = "EPOCHS",
+      description = "Early stopping: stop after this many epochs without a better validation"
+          + " loss and keep the best weights; 0 = off (default: ${DEFAULT-VALUE}).")
+  int patience;
+
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -122,11 +162,11 @@ public final class TrainCommand implements Callable<Integer> {
           + "scorers unless they set scorer.models.allow-unsigned=true.")
   String signingKey;
 
-  @Option(names = "--validation-fraction", paramLabel = "F",
+  @Option(names = "--challenger-holdout", paramLabel = "F",
       description = "Champion/challenger: hold out the newest F of the history's time span, and "
           + "publish the new model as a held candidate unless it scores that range no worse than "
           + "the version scorers serve (default: 0.2 with --every, off otherwise; 0 turns it off).")
-  Double validationFraction;
+  Double challengerHoldout;
 
   @Option(names = "--promotion-tolerance", defaultValue = "0.0", paramLabel = "R",
       description = "Champion/challenger: promote if the new mean anomaly score is at most the "
@@ -186,7 +226,7 @@ public final class TrainCommand implements Callable<Integer> {
     HistorySource source = csvFiles.isEmpty()
         ? new KafkaHistorySource(kafka.clientProperties(), topic, start, end)
         : new CsvHistorySource(csvFiles);
-    VaeConfig vae = VaeConfig.builder()
+    VaeConfig.Builder builder = VaeConfig.builder()
         .windowLength(window)
         .featureCount(Math.max(1, features.size()))
         .hiddenSizes(hidden)
@@ -198,8 +238,18 @@ public final class TrainCommand implements Callable<Integer> {
         .mcSamples(mcSamples)
         .seed(seed)
         .thresholdQuantile(thresholdQuantile)
-        .build();
-    double fraction = validationFraction != null ? validationFraction
+        .thresholdMethod(thresholdMethod)
+        .thresholdRisk(thresholdRisk)
+        .centreWindows(centreWindows)
+        .klAnnealEpochs(klAnnealEpochs)
+        .freeBits(freeBits)
+        .validationFraction(validationFraction)
+        .patience(patience);
+    if (targetAlertRate != null) {
+      builder.targetAlertRate(targetAlertRate);
+    }
+    VaeConfig vae = builder.build();
+    double fraction = challengerHoldout != null ? challengerHoldout
         : schedule != null ? 0.2 : 0;
     return new TrainingRequest(source, modelName, features, stride, vae,
         out == null || out.isBlank() ? null : out,

@@ -54,7 +54,7 @@ public record TrainingRequest(
     /** Validates the settings. */
     public ChampionChallenger {
       if (!(validationFraction > 0 && validationFraction <= 0.9)) {
-        throw new IllegalArgumentException("--validation-fraction must be in (0, 0.9], was "
+        throw new IllegalArgumentException("--challenger-holdout must be in (0, 0.9], was "
             + validationFraction);
       }
       if (!(tolerance >= 0)) {

@@ -8,6 +8,7 @@ import dev.streamvae.vae.ModelBundle;
 import dev.streamvae.vae.ScoreBatch;
 import dev.streamvae.vae.SigningKeys;
 import dev.streamvae.vae.TrainedModel;
+import dev.streamvae.vae.TrainingReport;
 import dev.streamvae.vae.TrainingSet;
 import dev.streamvae.vae.VaeConfig;
 import dev.streamvae.vae.VaeTrainer;
@@ -53,6 +54,13 @@ public final class TrainingRun {
    */
   public record Result(ModelBundle bundle, TrainedModel trained,
       Optional<ModelPublisher.Published> published) {}
+
+  /** The training report beside a bundle file: {@code x.svae} gives {@code x.html}. */
+  static Path reportFileFor(Path bundleFile) {
+    String name = bundleFile.getFileName().toString();
+    String stem = name.endsWith(".svae") ? name.substring(0, name.length() - 5) : name;
+    return bundleFile.resolveSibling(stem + ".html");
+  }
 
   /** Runs the request, printing progress; epoch lines go through {@code listener}. */
   public Result run(TrainingRequest request, EpochListener listener) throws IOException {
@@ -112,6 +120,10 @@ public final class TrainingRun {
       }
       bundle.writeTo(file);
       out.println("wrote " + file);
+      Path report = reportFileFor(file);
+      TrainingReport.write(trained, "Model '" + request.modelName() + "' version " + version,
+          report);
+      out.println("wrote training report " + report);
     }
     Optional<ModelPublisher.Published> published = Optional.empty();
     if (publisher != null) {

@@ -69,6 +69,49 @@ class TrainCommandTest {
     assertThat(bundle.manifest().windowLength()).isEqualTo(8);
     assertThat(bundle.manifest().training().windowCount()).isEqualTo(300 - 8 + 1);
     assertThat(bundle.load().features()).containsExactly("value");
+    // Every run that writes a bundle writes its training report beside it.
+    assertThat(Files.readString(dir.resolve("model.html"))).startsWith("<!DOCTYPE html>")
+        .contains("Model 'csvmodel' version 1", "<svg");
+  }
+
+  @Test
+  void theModelOptionsReachTheTrainedModel() throws Exception {
+    StringBuilder csv = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 300; i++) {
+      csv.append(i * 60_000L).append(',').append(Math.sin(i / 5.0)).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("series.csv"), csv);
+    Path out = dir.resolve("model.svae");
+    Run r = run("--csv", file.toString(), "--no-publish", "--out", out.toString(),
+        "--window", "8", "--epochs", "3", "--hidden", "8", "--latent", "2",
+        "--threshold-method", "POT", "--threshold-quantile", "0.9", "--threshold-risk", "0.001",
+        "--centre-windows", "--kl-anneal-epochs", "2", "--free-bits", "0.1",
+        "--validation-fraction", "0.2", "--patience", "1");
+    assertThat(r.status()).as(r.err()).isZero();
+    ModelBundle bundle = ModelBundle.readFrom(out);
+    assertThat(bundle.manifest().thresholdMethod()).startsWith("pot(risk=0.001, u=quantile(0.9)");
+    // A level the series never had is ordinary for a model of centred windows.
+    float[] window = new float[8];
+    float[] raised = new float[8];
+    for (int i = 0; i < 8; i++) {
+      window[i] = (float) Math.sin(i / 5.0);
+      raised[i] = window[i] + 50;
+    }
+    var model = bundle.load();
+    assertThat(model.score(new float[][] {raised}).logProbability(0))
+        .isCloseTo(model.score(new float[][] {window}).logProbability(0),
+            org.assertj.core.data.Offset.offset(1e-3));
+
+    Run alert = run("--csv", file.toString(), "--no-publish", "--out", out.toString(),
+        "--window", "8", "--epochs", "1", "--hidden", "8", "--latent", "2",
+        "--target-alert-rate", "0.05");
+    assertThat(alert.status()).as(alert.err()).isZero();
+    assertThat(ModelBundle.readFrom(out).manifest().thresholdMethod())
+        .isEqualTo("quantile(0.95)");
+
+    Run bad = run("--csv", file.toString(), "--no-publish", "--patience", "2");
+    assertThat(bad.status()).isNotZero();
+    assertThat(bad.err().strip()).contains("validationFraction").doesNotContain("\n");
   }
 
   @Test

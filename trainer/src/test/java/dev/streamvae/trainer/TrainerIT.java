@@ -126,7 +126,7 @@ class TrainerIT {
         "--from", T0.plusMillis(100 * STEP).toString(), "--to", T0.plusMillis(300 * STEP)
             .toString(), "--model-name", "cc-model", "--window", "8",
         "--signing-key", dir.resolve("keys/signing.key").toString(),
-        "--validation-fraction", "0.3");
+        "--challenger-holdout", "0.3");
     List<String> champion = new java.util.ArrayList<>(common);
     champion.addAll(List.of("--out", dir.resolve("c1.svae").toString(), "--epochs", "20",
         "--hidden", "16", "--latent", "2", "--learning-rate", "0.01"));

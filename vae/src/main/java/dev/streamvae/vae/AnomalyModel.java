@@ -8,7 +8,9 @@ import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A trained VAE that scores raw windows: immutable and safe to call from several threads at
@@ -229,4 +231,84 @@ public final class AnomalyModel {
     }
   }
 
+  /**
+   * Each feature's share of each window's anomaly score: the part of {@code -log p(x|z)} (the
+   * same L samples, the same per-value Gaussian terms as {@link #score}) that comes from that
+   * feature's values across the window, so the shares of a window sum to its anomaly score up
+   * to float rounding. Tells which metric of a multivariate window made it anomalous. Costs one
+   * more forward pass, so callers ask for it only for the windows they flag.
+   *
+   * @param rawWindows as for {@link #score}
+   * @return {@code [window][feature]} in nats; a row of NaN for a window with a non-finite value
+   */
+  public double[][] contributions(float[][] rawWindows) {
+    Objects.requireNonNull(rawWindows, "rawWindows");
+    int features = this.features.size();
+    int n = windowLength * features;
+    double[][] out = new double[rawWindows.length][];
+    for (int from = 0; from < rawWindows.length; from += MAX_CHUNK) {
+      int b = Math.min(rawWindows.length, from + MAX_CHUNK) - from;
+      float[] x = new float[b * n];
+      for (int i = 0; i < b; i++) {
+        float[] row = rawWindows[from + i];
+        if (row == null || row.length != n) {
+          throw new IllegalArgumentException("window " + (from + i) + " does not have "
+              + "windowLength * featureCount = " + n + " values");
+        }
+        boolean finite = true;
+        for (float v : row) {
+          finite &= Float.isFinite(v);
+        }
+        if (finite) {
+          normaliser.normalise(row, x, i * n);
+        } else {
+          out[from + i] = new double[features];
+          java.util.Arrays.fill(out[from + i], Double.NaN);
+        }
+      }
+      INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'));
+      float[] mu = flat(enc[0]);
+      float[] logVar = flat(enc[1]);
+      int k = latentDim;
+      float[] z = new float[mcSamples * b * k];
+      float[] xTiled = new float[mcSamples * b * n];
+      for (int s = 0; s < mcSamples; s++) {
+        for (int i = 0; i < b; i++) {
+          int row = s * b + i;
+          for (int j = 0; j < k; j++) {
+            z[row * k + j] = mu[i * k + j]
+                + (float) Math.exp(0.5 * logVar[i * k + j]) * eps[s * k + j];
+          }
+          System.arraycopy(x, i * n, xTiled, row * n, n);
+        }
+      }
+      INDArray[] dec = network.decode(Nd4j.create(z, new long[] {(long) mcSamples * b, k},
+          'c'));
+      INDArray diff = Nd4j.create(xTiled, new long[] {(long) mcSamples * b, n}, 'c')
+          .subi(dec[0]);
+      float[] terms = flat(diff.muli(diff).muli(Transforms.exp(dec[1].neg(), false))
+          .addi(dec[1]));
+      for (int i = 0; i < b; i++) {
+        if (out[from + i] != null) {
+          continue;
+        }
+        double[] share = new double[features];
+        for (int s = 0; s < mcSamples; s++) {
+          int base = (s * b + i) * n;
+          for (int v = 0; v < n; v++) {
+            share[v % features] += terms[base + v];
+          }
+        }
+        for (int f = 0; f < features; f++) {
+          share[f] = 0.5 * (share[f] / mcSamples + windowLength * LOG_2PI);
+        }
+        out[from + i] = share;
+      }
+    }
+    return out;
+  }
+
+  private static float[] flat(INDArray a) {
+    return a.dup('c').data().asFloat();
+  }
 }

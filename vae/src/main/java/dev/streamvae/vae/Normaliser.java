@@ -8,6 +8,11 @@ package dev.streamvae.vae;
  * series would otherwise divide by zero, and a nearly constant one would turn float rounding
  * noise into huge normalised values. Relative to the mean so that large-valued but steady metrics
  * (bytes, timestamps) get a floor in their own units.
+ *
+ * <p>With {@code centreWindows} ({@link VaeConfig#centreWindows()}) each window first has its own
+ * per-feature mean subtracted, so the model sees the window's shape and not its level: a level
+ * shift is surprising while it lies inside the window and ordinary once the window has passed
+ * it. {@code means} and {@code stds} are then those of the centred values.
  */
 final class Normaliser {
 
@@ -15,8 +20,14 @@ final class Normaliser {
 
   private final float[] means;
   private final float[] stds;
+  private final boolean centreWindows;
 
   Normaliser(float[] means, float[] stds) {
+    this(means, stds, false);
+  }
+
+  Normaliser(float[] means, float[] stds, boolean centreWindows) {
+    this.centreWindows = centreWindows;
     if (means.length != stds.length || means.length == 0) {
       throw new IllegalArgumentException("means and stds must have the same, non-zero length");
     }
@@ -32,6 +43,20 @@ final class Normaliser {
 
   /** Fits mean and floored std of every feature over all values of all windows. */
   static Normaliser fit(float[][] windows, int featureCount) {
+    return fit(windows, featureCount, false);
+  }
+
+  /** Fits on the windows as {@link #normalise} will see them: centred first when asked. */
+  static Normaliser fit(float[][] windows, int featureCount, boolean centreWindows) {
+    if (centreWindows) {
+      float[][] centred = new float[windows.length][];
+      for (int i = 0; i < windows.length; i++) {
+        centred[i] = windows[i].clone();
+        centre(centred[i], featureCount);
+      }
+      Normaliser plain = fit(centred, featureCount, false);
+      return new Normaliser(plain.means, plain.stds, true);
+    }
     double[] sum = new double[featureCount];
     long[] count = new long[featureCount];
     for (float[] w : windows) {
@@ -75,12 +100,38 @@ final class Normaliser {
     return stds.clone();
   }
 
+  /** Whether each window is centred on its own per-feature mean first. */
+  boolean centreWindows() {
+    return centreWindows;
+  }
+
   /** Normalises one time-major row into {@code out} starting at {@code offset}. */
   void normalise(float[] row, float[] out, int offset) {
     int featureCount = means.length;
+    double[] windowMeans = centreWindows ? windowMeans(row, featureCount) : null;
     for (int i = 0; i < row.length; i++) {
       int f = i % featureCount;
-      out[offset + i] = (row[i] - means[f]) / stds[f];
+      float v = centreWindows ? (float) (row[i] - windowMeans[f]) : row[i];
+      out[offset + i] = (v - means[f]) / stds[f];
+    }
+  }
+
+  private static double[] windowMeans(float[] row, int featureCount) {
+    double[] m = new double[featureCount];
+    for (int i = 0; i < row.length; i++) {
+      m[i % featureCount] += row[i];
+    }
+    int records = row.length / featureCount;
+    for (int f = 0; f < featureCount; f++) {
+      m[f] /= records;
+    }
+    return m;
+  }
+
+  private static void centre(float[] row, int featureCount) {
+    double[] m = windowMeans(row, featureCount);
+    for (int i = 0; i < row.length; i++) {
+      row[i] = (float) (row[i] - m[i % featureCount]);
     }
   }
 }

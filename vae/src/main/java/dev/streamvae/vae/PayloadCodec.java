@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Writes and reads the model payload: a plain, versioned binary layout ({@link DataOutputStream},
  * big-endian) from which a model is rebuilt by construction, never by deserialising objects or
- * graphs. Layout of payload format {@value #PAYLOAD_FORMAT}:
+ * graphs. Format 1 (no centring byte) is still read. Layout of payload format
+ * {@value #PAYLOAD_FORMAT}:
  *
  * <pre>
  * int    payloadFormat
@@ -28,13 +29,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * UTF    featureCount feature names
  * double threshold
  * float  featureCount means, featureCount stds
+ * byte   1 when each window is centred on its own mean first, else 0 (format 2 only)
  * float  mcSamples * latentDim noise values, row-major [L, k]
  * int    arrayCount, then per array: UTF name, int rank, rank longs (shape), int count, floats
  * </pre>
  */
 final class PayloadCodec {
 
-  static final int PAYLOAD_FORMAT = 1;
+  static final int PAYLOAD_FORMAT = 2;
   static final String ACTIVATION = "tanh";
   /** Guards allocations against corrupt lengths before they turn into OutOfMemoryError. */
   private static final int MAX_COUNT = 1 << 26;
@@ -64,6 +66,7 @@ final class PayloadCodec {
       out.writeDouble(model.threshold());
       writeFloats(out, norm.means());
       writeFloats(out, norm.stds());
+      out.writeByte(norm.centreWindows() ? 1 : 0);
       writeFloats(out, model.eps());
       Map<String, INDArray> params = model.network().params();
       out.writeInt(params.size());
@@ -93,7 +96,7 @@ final class PayloadCodec {
   static AnomalyModel decode(byte[] payload) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
       int format = in.readInt();
-      if (format != PAYLOAD_FORMAT) {
+      if (format != PAYLOAD_FORMAT && format != 1) {
         throw new InvalidModelException("unknown payload format " + format + " (this library "
             + "reads " + PAYLOAD_FORMAT + ")");
       }
@@ -122,6 +125,14 @@ final class PayloadCodec {
       double threshold = in.readDouble();
       float[] means = readFloats(in, featureCount);
       float[] stds = readFloats(in, featureCount);
+      boolean centreWindows = false;
+      if (format >= 2) {
+        int centring = in.readUnsignedByte();
+        if (centring > 1) {
+          throw new InvalidModelException("payload window centring flag is " + centring);
+        }
+        centreWindows = centring == 1;
+      }
       float[] eps = readFloats(in, (long) mcSamples * latentDim);
       long inputSize = (long) windowLength * featureCount;
       if (inputSize > VaeConfig.MAX_WINDOW_VALUES) {
@@ -161,7 +172,7 @@ final class PayloadCodec {
       }
       try {
         VaeNetwork network = new VaeNetwork(arch, params);
-        Normaliser normaliser = new Normaliser(means, stds);
+        Normaliser normaliser = new Normaliser(means, stds, centreWindows);
         return new AnomalyModel(features, windowLength, threshold, normaliser, network, eps);
       } catch (IllegalArgumentException e) {
         throw new InvalidModelException("inconsistent payload: " + e.getMessage(), e);

@@ -30,9 +30,17 @@ public final class TrainedModel {
   private final TrainingSet data;
   private final VaeConfig config;
   private final long durationMillis;
+  private final String thresholdMethod;
 
   TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
       long durationMillis) {
+    this(model, history, data, config, durationMillis,
+        "quantile(" + formatQuantile(config.thresholdQuantile()) + ")");
+  }
+
+  TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
+      long durationMillis, String thresholdMethod) {
+    this.thresholdMethod = Objects.requireNonNull(thresholdMethod, "thresholdMethod");
     this.model = model;
     this.history = List.copyOf(history);
     this.data = data;
@@ -65,9 +73,12 @@ public final class TrainedModel {
     return durationMillis;
   }
 
-  /** How the threshold was set, as written into the manifest, e.g. {@code quantile(0.995)}. */
+  /**
+   * How the threshold was set, as written into the manifest, e.g. {@code quantile(0.995)} or
+   * {@code pot(risk=1.0E-4, u=quantile(0.98), xi=0.12, sigma=3.4, excesses=61)}.
+   */
   public String thresholdMethod() {
-    return "quantile(" + formatQuantile(config.thresholdQuantile()) + ")";
+    return thresholdMethod;
   }
 
   /**
@@ -121,7 +132,7 @@ public final class TrainedModel {
     return refs;
   }
 
-  private static String formatQuantile(double q) {
+  static String formatQuantile(double q) {
     String s = String.format(Locale.ROOT, "%.6f", q);
     s = s.replaceAll("0+$", "");
     return s.endsWith(".") ? s + "0" : s;

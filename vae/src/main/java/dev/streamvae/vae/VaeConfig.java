@@ -18,10 +18,40 @@ import java.util.List;
  * @param mcSamples Monte Carlo samples L per window when scoring
  * @param seed seeds weight initialisation, shuffling, training noise and the scoring noise
  * @param thresholdQuantile quantile of the training windows' anomaly scores used as threshold
+ * @param centreWindows subtract each window's own per-feature mean before normalising, so the
+ *     model learns shapes, not levels (a level shift is an anomaly while it is in the window,
+ *     then the new normal); off by default
+ * @param klAnnealEpochs KL annealing: the KL weight ramps linearly from {@code beta / N} in
+ *     epoch 1 to {@code beta} in epoch N and stays there; 0 = no annealing
+ * @param freeBits free bits: each latent dimension's KL, averaged over the batch, counts at
+ *     least this many nats in the training loss, so the optimiser gains nothing by collapsing a
+ *     dimension below it (Kingma et al. 2016); 0 = off
+ * @param validationFraction share of the training windows held back (a seeded random choice)
+ *     to measure the loss on after every epoch; 0 = none
+ * @param patience early stopping: stop after this many epochs without a better validation loss
+ *     and keep the best epoch's weights; 0 = train every epoch (needs a validation split)
+ * @param thresholdMethod how the threshold is calibrated on the training windows' scores
+ * @param thresholdRisk for {@link ThresholdMethod#POT}: the probability q of a normal window
+ *     scoring above the threshold, extrapolated from the tail above {@code thresholdQuantile}
  */
 public record VaeConfig(int windowLength, int featureCount, List<Integer> hiddenSizes,
     int latentDim, double learningRate, int epochs, int batchSize, double beta, int mcSamples,
-    long seed, double thresholdQuantile) {
+    long seed, double thresholdQuantile, boolean centreWindows, int klAnnealEpochs,
+    double freeBits, double validationFraction, int patience, ThresholdMethod thresholdMethod,
+    double thresholdRisk) {
+
+  /** How the anomaly threshold is set from the training windows' anomaly scores. */
+  public enum ThresholdMethod {
+    /** The {@code thresholdQuantile} quantile of the training scores. */
+    QUANTILE,
+    /**
+     * Peaks over threshold (extreme value theory, as SPOT, Siffer et al. 2017): a generalised
+     * Pareto distribution fitted to the excesses over the {@code thresholdQuantile} quantile,
+     * and the threshold is where its tail probability reaches {@code thresholdRisk}. Reaches
+     * beyond the largest training score, which a quantile cannot.
+     */
+    POT
+  }
 
   /** Upper bound on {@code W * F}, far above any sensible window, to catch unit mistakes. */
   static final int MAX_WINDOW_VALUES = 1 << 20;
@@ -50,6 +80,27 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
         "mcSamples must be in [1, " + MAX_MC_SAMPLES + "], was " + mcSamples);
     check(thresholdQuantile > 0 && thresholdQuantile <= 1,
         "thresholdQuantile must be in (0, 1], was " + thresholdQuantile);
+    check(klAnnealEpochs >= 0, "klAnnealEpochs must be >= 0, was " + klAnnealEpochs);
+    check(freeBits >= 0 && Double.isFinite(freeBits),
+        "freeBits must be >= 0 and finite, was " + freeBits);
+    check(validationFraction >= 0 && validationFraction < 1,
+        "validationFraction must be in [0, 1), was " + validationFraction);
+    check(patience >= 0, "patience must be >= 0, was " + patience);
+    check(patience == 0 || validationFraction > 0,
+        "patience (early stopping) needs a validationFraction > 0");
+    check(thresholdMethod != null, "thresholdMethod must be set");
+    check(thresholdRisk > 0 && thresholdRisk < 1,
+        "thresholdRisk must be in (0, 1), was " + thresholdRisk);
+    check(thresholdMethod != ThresholdMethod.POT || thresholdRisk < 1 - thresholdQuantile,
+        "thresholdRisk must be below 1 - thresholdQuantile for POT, was " + thresholdRisk);
+  }
+
+  /**
+   * The KL weight of an epoch (1-based): {@code beta}, or under annealing
+   * {@code beta * min(1, epoch / klAnnealEpochs)}.
+   */
+  public double betaAt(int epoch) {
+    return klAnnealEpochs == 0 ? beta : beta * Math.min(1.0, (double) epoch / klAnnealEpochs);
   }
 
   /** A builder holding the defaults: W=32, F=1, hidden [64, 32], k=4, lr 1e-3, 30 epochs,
@@ -72,6 +123,13 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     b.mcSamples = mcSamples;
     b.seed = seed;
     b.thresholdQuantile = thresholdQuantile;
+    b.centreWindows = centreWindows;
+    b.klAnnealEpochs = klAnnealEpochs;
+    b.freeBits = freeBits;
+    b.validationFraction = validationFraction;
+    b.patience = patience;
+    b.thresholdMethod = thresholdMethod;
+    b.thresholdRisk = thresholdRisk;
     return b;
   }
 
@@ -99,6 +157,13 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     private int mcSamples = 8;
     private long seed = 42;
     private double thresholdQuantile = 0.995;
+    private boolean centreWindows;
+    private int klAnnealEpochs;
+    private double freeBits;
+    private double validationFraction;
+    private int patience;
+    private ThresholdMethod thresholdMethod = ThresholdMethod.QUANTILE;
+    private double thresholdRisk = 1e-3;
 
     private Builder() {}
 
@@ -172,6 +237,61 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
       return this;
     }
 
+    /** Centre each window on its own per-feature mean before normalising. */
+    public Builder centreWindows(boolean value) {
+      this.centreWindows = value;
+      return this;
+    }
+
+    /** Epochs over which the KL weight ramps up to beta; 0 = none. */
+    public Builder klAnnealEpochs(int value) {
+      this.klAnnealEpochs = value;
+      return this;
+    }
+
+    /** Per-dimension KL floor in nats; 0 = off. */
+    public Builder freeBits(double value) {
+      this.freeBits = value;
+      return this;
+    }
+
+    /** Share of windows held back for validation; 0 = none. */
+    public Builder validationFraction(double value) {
+      this.validationFraction = value;
+      return this;
+    }
+
+    /** Epochs without validation improvement before stopping; 0 = never stop early. */
+    public Builder patience(int value) {
+      this.patience = value;
+      return this;
+    }
+
+    /** How the threshold is calibrated. */
+    public Builder thresholdMethod(ThresholdMethod value) {
+      this.thresholdMethod = value;
+      return this;
+    }
+
+    /** Tail probability targeted by {@link ThresholdMethod#POT}. */
+    public Builder thresholdRisk(double value) {
+      this.thresholdRisk = value;
+      return this;
+    }
+
+    /**
+     * A threshold that flags about this share of windows like the training ones: the
+     * {@code 1 - rate} quantile of the training scores.
+     */
+    public Builder targetAlertRate(double rate) {
+      if (!(rate > 0 && rate < 1)) {
+        throw new IllegalArgumentException("target alert rate must be in (0, 1), was " + rate);
+      }
+      this.thresholdMethod = ThresholdMethod.QUANTILE;
+      this.thresholdQuantile = 1 - rate;
+      return this;
+    }
+
     /**
      * The validated configuration.
      *
@@ -179,7 +299,9 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
      */
     public VaeConfig build() {
       return new VaeConfig(windowLength, featureCount, hiddenSizes, latentDim, learningRate,
-          epochs, batchSize, beta, mcSamples, seed, thresholdQuantile);
+          epochs, batchSize, beta, mcSamples, seed, thresholdQuantile, centreWindows,
+          klAnnealEpochs, freeBits, validationFraction, patience, thresholdMethod,
+          thresholdRisk);
     }
   }
 }

@@ -21,6 +21,8 @@ final class VaeGraph {
   static final String NOISE = "eps";
   static final String RECONSTRUCTION = "reconstruction";
   static final String WEIGHTED_KL = "weightedKl";
+  /** The KL weight, a constant whose value the trainer sets before each epoch (annealing). */
+  static final String BETA = "beta";
 
   private static final double LOG_2PI = Math.log(2 * Math.PI);
 
@@ -37,6 +39,15 @@ final class VaeGraph {
    * initialisation depends on the seed alone and not on ND4J's global generator.
    */
   static VaeGraph build(Architecture arch, double beta, Random random) {
+    return build(arch, beta, 0.0, random);
+  }
+
+  /**
+   * As {@link #build(Architecture, double, Random)}, with free bits: when {@code freeBits > 0}
+   * the KL term is {@code sum_j max(mean_batch(KL_j), freeBits)} over latent dimensions j
+   * instead of {@code mean_batch(sum_j KL_j)} (equal when no dimension is below the floor).
+   */
+  static VaeGraph build(Architecture arch, double beta, double freeBits, Random random) {
     SameDiff sd = SameDiff.create();
     SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, arch.inputSize());
     SDVariable eps = sd.placeHolder(NOISE, DataType.FLOAT, -1, arch.latentDim());
@@ -64,14 +75,23 @@ final class VaeGraph {
         .add(LOG_2PI).mul(0.5);
     perValue.sum(1).mean(RECONSTRUCTION);
     // Closed-form KL(N(mu, sigma^2) || N(0, I)) = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)).
-    logVar.add(1.0).sub(mu.mul(mu)).sub(sd.math().exp(logVar)).sum(1).mean().mul(WEIGHTED_KL,
-        -0.5 * beta);
+    SDVariable klPerDim = logVar.add(1.0).sub(mu.mul(mu)).sub(sd.math().exp(logVar)).mul(-0.5);
+    SDVariable kl = freeBits > 0
+        ? sd.nn().relu(klPerDim.mean(0).sub(freeBits), 0).add(freeBits).sum()
+        : klPerDim.sum(1).mean();
+    SDVariable betaVar = sd.constant(BETA, Nd4j.scalar(DataType.FLOAT, (float) beta));
+    kl.mul(WEIGHTED_KL, betaVar);
     sd.setLossVariables(RECONSTRUCTION, WEIGHTED_KL);
     return new VaeGraph(sd, arch);
   }
 
   SameDiff sameDiff() {
     return sd;
+  }
+
+  /** Sets the KL weight for the following training steps. */
+  void setBeta(double beta) {
+    sd.getVariable(BETA).getArr().assign((float) beta);
   }
 
   /** Copies of the current weights, by payload name. */

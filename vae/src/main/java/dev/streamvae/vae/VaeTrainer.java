@@ -3,6 +3,7 @@ package dev.streamvae.vae;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -66,17 +67,33 @@ public final class VaeTrainer {
           + " values exceed one in-memory training matrix; use a larger stride");
     }
 
-    Normaliser normaliser = Normaliser.fit(raw, config.featureCount());
+    // The validation windows are the chronologically last ones: windows overlap, so a random
+    // choice would hold back near-copies of training windows and flatter the validation loss.
+    int validationCount = config.validationFraction() == 0 ? 0
+        : Math.max(1, (int) Math.round(count * config.validationFraction()));
+    if (validationCount >= count) {
+      throw new IllegalArgumentException(count + " windows are too few to hold back "
+          + validationCount + " for validation");
+    }
+    int trainCount = count - validationCount;
+    Normaliser normaliser = Normaliser.fit(validationCount == 0 ? raw
+        : Arrays.copyOf(raw, trainCount), config.featureCount(), config.centreWindows());
     float[] flat = new float[count * n];
     for (int i = 0; i < count; i++) {
       normaliser.normalise(raw[i], flat, i * n);
     }
-    INDArray all = Nd4j.create(flat, new long[] {count, n}, 'c');
+    INDArray everything = Nd4j.create(flat, new long[] {count, n}, 'c');
+    INDArray all = validationCount == 0 ? everything
+        : everything.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, trainCount),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+    INDArray validation = validationCount == 0 ? null
+        : everything.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(trainCount, count),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
 
     Random random = new Random(config.seed());
     Nd4j.getRandom().setSeed(config.seed());
     Architecture arch = Architecture.of(config);
-    VaeGraph graph = VaeGraph.build(arch, config.beta(), random);
+    VaeGraph graph = VaeGraph.build(arch, config.betaAt(1), config.freeBits(), random);
     SameDiff sd = graph.sameDiff();
     sd.setTrainingConfig(new TrainingConfig.Builder()
         .updater(new Adam(config.learningRate()))
@@ -84,6 +101,7 @@ public final class VaeTrainer {
         .markLabelsUnused()
         .build());
     createGradientsQuietly(sd);
+    count = trainCount;
     LOG.info("training VAE on {} windows of {}x{} (hidden {}, k={}, {} epochs, batch {})",
         count, config.windowLength(), config.featureCount(), config.hiddenSizes(),
         config.latentDim(), config.epochs(), config.batchSize());
@@ -92,6 +110,10 @@ public final class VaeTrainer {
     // inference path: comparable across epochs, and a check that the scorer computes what the
     // graph was trained on. (SameDiff's training listeners report zeros for named loss
     // variables in this release, and reading activations would slow every step.)
+    INDArray validationNoise = validationCount == 0 ? null
+        : Nd4j.create(standardNormal(new Random(config.seed() + 2),
+            validationCount * config.latentDim()), new long[] {validationCount,
+                config.latentDim()}, 'c');
     int[] probeRows = probeRows(count);
     INDArray probe = all.getRows(probeRows);
     INDArray probeNoise = Nd4j.create(standardNormal(new Random(config.seed() + 1),
@@ -100,17 +122,28 @@ public final class VaeTrainer {
     List<EpochStats> history = new ArrayList<>();
     int[] order = new int[count];
     Arrays.setAll(order, i -> i);
+    double bestValidation = Double.POSITIVE_INFINITY;
+    Map<String, INDArray> bestParams = null;
+    int bestEpoch = 0;
     for (int epoch = 1; epoch <= config.epochs(); epoch++) {
       long epochStart = System.nanoTime();
+      double betaNow = config.betaAt(epoch);
+      graph.setBeta(betaNow);
       shuffle(order, random);
       sd.fit(new EpochIterator(all, order, config.batchSize(), config.latentDim(), random), 1);
       long nanos = Math.max(1, System.nanoTime() - epochStart);
-      double[] terms = lossTerms(new VaeNetwork(arch, graph.params()), probe, probeNoise);
+      VaeNetwork current = new VaeNetwork(arch, graph.params());
+      double[] terms = lossTerms(current, probe, probeNoise);
       double reconstruction = terms[0];
       double kl = terms[1];
+      double validationLoss = Double.NaN;
+      if (validation != null) {
+        double[] v = lossTerms(current, validation, validationNoise);
+        validationLoss = v[0] + config.beta() * v[1];
+      }
       EpochStats stats = new EpochStats(epoch, config.epochs(),
-          reconstruction + config.beta() * kl, reconstruction, kl,
-          Math.round(count * 1e9 / nanos), nanos / 1_000_000);
+          reconstruction + betaNow * kl, reconstruction, kl,
+          Math.round(count * 1e9 / nanos), nanos / 1_000_000, betaNow, validationLoss);
       history.add(stats);
       LOG.debug("epoch {}/{}: loss {} (reconstruction {}, kl {}), {} windows/s", epoch,
           config.epochs(), stats.loss(), stats.reconstruction(), stats.kl(),
@@ -120,19 +153,57 @@ public final class VaeTrainer {
         throw new IllegalStateException("training diverged at epoch " + epoch + ": loss "
             + stats.loss() + "; lower the learning rate");
       }
+      if (config.patience() > 0) {
+        if (validationLoss < bestValidation) {
+          bestValidation = validationLoss;
+          bestParams = current.params();
+          bestEpoch = epoch;
+        } else if (epoch - bestEpoch >= config.patience()) {
+          LOG.info("early stop after epoch {}: no better validation loss than epoch {}'s {} for"
+              + " {} epochs", epoch, bestEpoch, bestValidation, config.patience());
+          break;
+        }
+      }
     }
+    Map<String, INDArray> finalParams = bestParams != null ? bestParams : graph.params();
 
     float[] eps = standardNormal(new Random(config.seed() ^ SCORING_NOISE_SALT),
         config.mcSamples() * config.latentDim());
     AnomalyModel unthresholded = new AnomalyModel(data.features(), config.windowLength(),
-        Double.NaN, normaliser, new VaeNetwork(arch, graph.params()), eps);
-    double threshold = quantile(unthresholded.score(raw), config.thresholdQuantile());
+        Double.NaN, normaliser, new VaeNetwork(arch, finalParams), eps);
+    ScoreBatch own = unthresholded.score(raw);
+    double threshold;
+    String thresholdMethod;
+    if (config.thresholdMethod() == VaeConfig.ThresholdMethod.POT) {
+      PeaksOverThreshold.Result pot = PeaksOverThreshold.fit(scoredValues(own),
+          config.thresholdQuantile(), config.thresholdRisk());
+      threshold = pot.threshold();
+      thresholdMethod = pot.description();
+    } else {
+      threshold = quantile(own, config.thresholdQuantile());
+      thresholdMethod = "quantile(" + TrainedModel.formatQuantile(config.thresholdQuantile())
+          + ")";
+    }
     AnomalyModel model = unthresholded.withThreshold(threshold);
     long durationMillis = (System.nanoTime() - started) / 1_000_000;
     EpochStats last = history.get(history.size() - 1);
-    LOG.info("trained in {} ms: final loss {}, threshold {} = quantile({}) of training scores",
-        durationMillis, last.loss(), threshold, config.thresholdQuantile());
-    return new TrainedModel(model, history, data, config, durationMillis);
+    LOG.info("trained in {} ms: final loss {}, threshold {} = {} of training scores",
+        durationMillis, last.loss(), threshold, thresholdMethod);
+    return new TrainedModel(model, history, data, config, durationMillis, thresholdMethod);
+  }
+
+  private static double[] scoredValues(ScoreBatch scores) {
+    double[] values = new double[scores.size()];
+    int m = 0;
+    for (int i = 0; i < scores.size(); i++) {
+      if (scores.isScored(i)) {
+        values[m++] = scores.anomalyScore(i);
+      }
+    }
+    if (m == 0) {
+      throw new IllegalStateException("no training window could be scored");
+    }
+    return Arrays.copyOf(values, m);
   }
 
   /** Linear-interpolated quantile of the anomaly scores (type 7, as numpy's default). */

@@ -53,12 +53,13 @@ class ModelEnvelopeTest {
     assertThat(v1.isSigned()).isFalse();
     AnomalyModel model = v1.load();
     assertThat(v1.verifyReferences(model, 1e-6)).isZero();
-    // The scores the format-1 code gave (format-v1.README) for the same windows.
+    // The scores the format-1 code gave (format-v1.README) for the same windows, up to float32
+    // rounding: the inference kernels may order their sums differently from that code's.
     float[][] windows = Arrays.copyOf(Synthetic.windows(Synthetic.sine(300, 5), 8), 3);
     ScoreBatch scores = model.score(windows);
     double[] expected = {-8.501410490178092, -8.967353945874198, -10.84650636305712};
     for (int i = 0; i < 3; i++) {
-      assertThat(scores.logProbability(i)).isCloseTo(expected[i], Offset.offset(1e-9));
+      assertThat(scores.logProbability(i)).isCloseTo(expected[i], Offset.offset(1e-6));
     }
     // It is written back byte for byte in its own format, and cannot be signed.
     assertThat(v1.toBytes()).isEqualTo(bytes);

@@ -53,5 +53,26 @@ class MultivariateTest {
     }
     assertThat((double) falsePositives / ok.size()).isLessThan(0.05);
     assertThat((double) detected / bad.size()).isGreaterThan(0.9);
+
+    // The contributions name the metric that broke, and add up to the anomaly score.
+    double[][] shares = model.contributions(broken);
+    for (int i = 0; i < broken.length; i++) {
+      assertThat(shares[i][1]).as("window %d", i).isGreaterThan(shares[i][0]);
+      assertThat(shares[i][0] + shares[i][1]).isCloseTo(bad.anomalyScore(i),
+          org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(bad.anomalyScore(i)))));
+    }
+    // A spike in the first metric instead moves the blame to it.
+    float[][] other = new float[normal.length][];
+    for (int i = 0; i < normal.length; i++) {
+      other[i] = normal[i].clone();
+      other[i][8 * 2] += 200f;
+    }
+    double[][] otherShares = model.contributions(other);
+    for (double[] share : otherShares) {
+      assertThat(share[0]).isGreaterThan(share[1]);
+    }
+    float[] withNan = normal[0].clone();
+    withNan[3] = Float.NaN;
+    assertThat(model.contributions(new float[][] {withNan})[0]).containsOnly(Double.NaN);
   }
 }

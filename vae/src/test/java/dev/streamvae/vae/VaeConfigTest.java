@@ -27,7 +27,29 @@ class VaeConfigTest {
     assertThat(c.mcSamples()).isEqualTo(8);
     assertThat(c.seed()).isEqualTo(42);
     assertThat(c.thresholdQuantile()).isEqualTo(0.995);
+    assertThat(c.centreWindows()).isFalse();
+    assertThat(c.klAnnealEpochs()).isZero();
+    assertThat(c.freeBits()).isZero();
+    assertThat(c.validationFraction()).isZero();
+    assertThat(c.patience()).isZero();
+    assertThat(c.thresholdMethod()).isEqualTo(VaeConfig.ThresholdMethod.QUANTILE);
     assertThat(c.toBuilder().build()).isEqualTo(c);
+    VaeConfig every = VaeConfig.builder().centreWindows(true).klAnnealEpochs(5).freeBits(0.5)
+        .validationFraction(0.2).patience(3).thresholdMethod(VaeConfig.ThresholdMethod.POT)
+        .thresholdQuantile(0.98).thresholdRisk(1e-4).build();
+    assertThat(every.toBuilder().build()).isEqualTo(every);
+  }
+
+  @Test
+  void klAnnealingRampsBetaAndATargetAlertRateIsAQuantile() {
+    VaeConfig c = VaeConfig.builder().beta(2.0).klAnnealEpochs(4).build();
+    assertThat(c.betaAt(1)).isEqualTo(0.5);
+    assertThat(c.betaAt(2)).isEqualTo(1.0);
+    assertThat(c.betaAt(4)).isEqualTo(2.0);
+    assertThat(c.betaAt(9)).isEqualTo(2.0);
+    assertThat(VaeConfig.builder().beta(2.0).build().betaAt(1)).isEqualTo(2.0);
+    assertThat(VaeConfig.builder().targetAlertRate(0.01).build().thresholdQuantile())
+        .isCloseTo(0.99, org.assertj.core.data.Offset.offset(1e-12));
   }
 
   @Test
@@ -53,6 +75,14 @@ class VaeConfigTest {
         bad("mcSamples", b -> b.mcSamples(0)),
         bad("thresholdQuantile", b -> b.thresholdQuantile(0)),
         bad("thresholdQuantile", b -> b.thresholdQuantile(1.5)),
+        bad("klAnnealEpochs", b -> b.klAnnealEpochs(-1)),
+        bad("freeBits", b -> b.freeBits(-0.1)),
+        bad("validationFraction", b -> b.validationFraction(1.0)),
+        bad("patience", b -> b.patience(-1)),
+        bad("validationFraction > 0", b -> b.patience(3)),
+        bad("thresholdRisk", b -> b.thresholdRisk(0)),
+        bad("thresholdRisk must be below", b -> b.thresholdMethod(
+            VaeConfig.ThresholdMethod.POT).thresholdQuantile(0.99).thresholdRisk(0.02)),
         bad("windowLength * featureCount", b -> b.windowLength(1 << 16).featureCount(1 << 8)));
   }
 
@@ -69,7 +99,8 @@ class VaeConfigTest {
 
   @Test
   void recordConstructorValidatesToo() {
-    assertThatThrownBy(() -> new VaeConfig(32, 1, List.of(), 4, 1e-3, 1, 1, 1, 1, 1, 0.9))
+    assertThatThrownBy(() -> new VaeConfig(32, 1, List.of(), 4, 1e-3, 1, 1, 1, 1, 1, 0.9, false, 0,
+        0, 0, 0, VaeConfig.ThresholdMethod.QUANTILE, 1e-3))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hiddenSizes");
   }
 }

@@ -66,6 +66,14 @@ public final class ScoreCalibration {
     return 1.0 / (1.0 + Math.exp(-asinh(z)));
   }
 
+  /**
+   * {@code asinh((score - threshold) / scale)}: the calibrated score before the sigmoid, an
+   * unbounded, log-compressed measure of surprise in units of the training spread; NaN for NaN.
+   */
+  public double argument(double score) {
+    return asinh((score - threshold) / scale);
+  }
+
   /** Inverse hyperbolic sine, odd and without overflow for large arguments. */
   static double asinh(double z) {
     double a = Math.abs(z);

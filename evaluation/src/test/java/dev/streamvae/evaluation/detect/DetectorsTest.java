@@ -82,7 +82,7 @@ class DetectorsTest {
     double[] v = series();
     VaeDetector.Settings settings = new VaeDetector.Settings(VaeConfig.builder()
         .windowLength(16).hiddenSizes(16, 8).latentDim(2).learningRate(3e-3).batchSize(64)
-        .epochs(1).mcSamples(4).seed(42).build(), 50, 0, 5000);
+        .epochs(1).mcSamples(4).seed(42).build(), 50, 0, 5000, VaeDetector.ScoreMap.TRAINING);
     VaeDetector vae = new VaeDetector(settings);
     double[] s = vae.detect(Series.univariate("s", v, 200));
     assertThat(s).hasSize(600);

@@ -345,10 +345,19 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
       for (float v : mu) {
         latent.add((double) v);
       }
+      // Which metric made it anomalous: one more pass, for the (rare) anomalies only.
+      Map<String, Double> contributions = null;
+      if (batch.isAnomaly(j)) {
+        double[] shares = active.model().contributions(new float[][] {rows.get(j)})[0];
+        contributions = new LinkedHashMap<>();
+        for (int f = 0; f < shares.length; f++) {
+          contributions.put(active.model().features().get(f), shares[f]);
+        }
+      }
       outcomes[indices.get(j)] = new ScoringOutcome.Scored(new ScoreRecord(p.series(),
           p.timestamp(), ScoreStatus.SCORED, logProbability, batch.anomalyScore(j),
           batch.threshold(), batch.isAnomaly(j), latent, active.name(), active.version(),
-          scoredAt));
+          scoredAt, contributions));
     }
   }
 

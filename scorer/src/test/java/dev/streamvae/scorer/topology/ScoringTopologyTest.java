@@ -212,6 +212,13 @@ class ScoringTopologyTest {
     ScoreRecord spike = out.get(out.size() - 1);
     assertThat(spike.anomaly()).isTrue();
     assertThat(spike.anomalyScore()).isGreaterThan(spike.threshold());
+    // An anomaly says which metric made it one; its shares add up to its score.
+    assertThat(spike.contributions()).containsOnlyKeys(modelV1.model().features());
+    assertThat(spike.contributions().values().stream().mapToDouble(Double::doubleValue).sum())
+        .isCloseTo(spike.anomalyScore(), org.assertj.core.data.Offset.offset(
+            1e-3 * Math.abs(spike.anomalyScore())));
+    assertThat(out.subList(0, out.size() - 1)).filteredOn(r -> !r.anomaly())
+        .allSatisfy(r -> assertThat(r.contributions()).isNull());
     List<ScoreRecord> alerted = new java.util.ArrayList<>();
     for (byte[] b : alerts.readValuesToList()) {
       alerted.add(decode(b));

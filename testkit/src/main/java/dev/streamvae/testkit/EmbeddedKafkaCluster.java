@@ -192,6 +192,9 @@ public final class EmbeddedKafkaCluster implements KafkaCluster {
     c.put("default.replication.factor", "1");
     c.put("min.insync.replicas", "1");
     c.put("auto.create.topics.enable", "false");
+    // Tests and the demo produce back-dated history (weeks old): with the default 7-day
+    // retention the broker's first retention pass, 30 s after start, would delete it mid-test.
+    c.put("log.retention.ms", "-1");
     c.put("offsets.topic.replication.factor", "1");
     c.put("offsets.topic.num.partitions", "1");
     c.put("transaction.state.log.replication.factor", "1");

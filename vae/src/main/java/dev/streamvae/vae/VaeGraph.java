@@ -78,7 +78,10 @@ final class VaeGraph {
     SDVariable klPerDim = logVar.add(1.0).sub(mu.mul(mu)).sub(sd.math().exp(logVar)).mul(-0.5);
     SDVariable kl = freeBits > 0
         ? sd.nn().relu(klPerDim.mean(0).sub(freeBits), 0).add(freeBits).sum()
-        : klPerDim.sum(1).mean();
+        // mean over all B*k entries times k = mean over the batch of the sum over dimensions;
+        // written so because sum(1) over a [B, 1] array fails in SameDiff training when k = 1
+        // (NullPointerException inside the reduce op, DL4J 1.0.0-M2.1).
+        : klPerDim.mean().mul(arch.latentDim());
     SDVariable betaVar = sd.constant(BETA, Nd4j.scalar(DataType.FLOAT, (float) beta));
     kl.mul(WEIGHTED_KL, betaVar);
     sd.setLossVariables(RECONSTRUCTION, WEIGHTED_KL);

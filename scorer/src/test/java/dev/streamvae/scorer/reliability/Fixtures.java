@@ -91,6 +91,9 @@ final class Fixtures {
     props.put("kafka.bootstrap.servers", bootstrap);
     props.put("scorer.application-id", applicationId);
     props.put("scorer.model-name", MODEL);
+    // These tests are about faults, not signing: their models are unsigned (ModelLifecycleIT
+    // covers signatures).
+    props.put("scorer.models.allow-unsigned", true);
     props.put("scorer.state-dir", stateDir);
     props.put("scorer.model-startup-wait", "20s");
     props.put("micronaut.server.port", -1);

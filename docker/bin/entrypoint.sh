@@ -3,6 +3,7 @@
 #
 #   entrypoint.sh scorer              the scoring service (dev.streamvae.scorer.ScorerApplication)
 #   entrypoint.sh train [OPTION...]   one training run; OPTIONs as for `./anomaly train`
+#   entrypoint.sh keygen [OPTION...]  write a model-signing key pair (`./anomaly keygen`)
 #   entrypoint.sh COMMAND [ARG...]    anything else runs as is (e.g. bash, for a look inside)
 #
 # Kafka client settings come from the environment, the same way for both services:
@@ -109,6 +110,9 @@ main() {
       fi
       exec java "${jvm[@]}" -Dlogback.configurationFile="$APP_HOME/conf/logback-trainer.xml" \
         -cp "$CLASSPATH_DIRS" dev.streamvae.trainer.TrainCommand "${config[@]}" "$@"
+      ;;
+    keygen)
+      exec java "${jvm[@]}" -cp "$CLASSPATH_DIRS" dev.streamvae.trainer.KeygenCommand "$@"
       ;;
     *)
       exec "$mode" "$@"

@@ -14,6 +14,8 @@ import dev.streamvae.testkit.Topics;
 import dev.streamvae.trainer.KafkaHistorySource;
 import dev.streamvae.trainer.TrainingRequest;
 import dev.streamvae.trainer.TrainingRun;
+import dev.streamvae.vae.SigningKeys;
+import java.security.KeyPair;
 import dev.streamvae.vae.EpochStats;
 import dev.streamvae.vae.VaeConfig;
 import io.micronaut.context.ApplicationContext;
@@ -75,6 +77,8 @@ public final class DemoRun {
   private final AtomicLong inputSequence = new AtomicLong(1_000_000_000L);
   private final List<String> events = new CopyOnWriteArrayList<>();
   private final List<Long> published = new CopyOnWriteArrayList<>();
+  /** The Ed25519 pair this run's trainer signs with and its scorer trusts. */
+  private final KeyPair signingKeys = SigningKeys.generate();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
   /**
@@ -129,6 +133,10 @@ public final class DemoRun {
         scorerProps.put("scorer.model-name", MODEL_NAME);
         scorerProps.put("scorer.state-dir", workDir.resolve("streams").toString());
         scorerProps.put("scorer.model-startup-wait", "2s");
+        // The demo's trainer signs every version with a key made for this run; the scorer
+        // trusts only that key, as a production scorer would trust its trainers' keys.
+        scorerProps.put("scorer.models.trusted-keys", List.of(
+            SigningKeys.pem("PUBLIC KEY", signingKeys.getPublic().getEncoded())));
         scorerProps.put("micronaut.server.port", options.httpPort() == 0 ? -1
             : options.httpPort());
         scorerProps.put("micronaut.server.host", "127.0.0.1");
@@ -193,7 +201,7 @@ public final class DemoRun {
     TrainingRequest request = new TrainingRequest(
         new KafkaHistorySource(client, METRICS, Instant.EPOCH, Instant.now()),
         MODEL_NAME, List.of(), 1, vae, null,
-        new TrainingRequest.PublishTarget(client, MODELS));
+        new TrainingRequest.PublishTarget(client, MODELS), signingKeys, null);
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true,
         StandardCharsets.UTF_8);
     long t0 = System.nanoTime();

@@ -3,7 +3,9 @@ package dev.streamvae.cli;
 import dev.streamvae.scorer.ScorerApplication;
 import dev.streamvae.trainer.KafkaClientOptions;
 import io.micronaut.context.ApplicationContext;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +37,15 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(names = "--models-topic", defaultValue = "anomaly-models", description = "Models topic (default: ${DEFAULT-VALUE}).")
   String modelsTopic;
 
+  @Option(names = "--trusted-key", paramLabel = "FILE",
+      description = "Ed25519 public key (a .pub file from `anomaly keygen`) whose signed models "
+          + "are served; repeatable. Also: env SCORER_MODELS_TRUSTED_KEYS.")
+  List<String> trustedKeys = new ArrayList<>();
+
+  @Option(names = "--allow-unsigned",
+      description = "Also serve unsigned models (development only).")
+  boolean allowUnsigned;
+
   @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
@@ -47,6 +58,12 @@ public final class ScoreCommand implements Callable<Integer> {
     props.put("scorer.input-topic", inputTopic);
     props.put("scorer.models-topic", modelsTopic);
     props.put("micronaut.server.port", httpPort);
+    if (!trustedKeys.isEmpty()) {
+      props.put("scorer.models.trusted-keys", trustedKeys);
+    }
+    if (allowUnsigned) {
+      props.put("scorer.models.allow-unsigned", true);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     ApplicationContext context = ScorerApplication.start(props);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -54,7 +71,7 @@ public final class ScoreCommand implements Callable<Integer> {
       stopped.countDown();
     }, "scorer-shutdown"));
     System.out.println("scorer running; HTTP at " + ScorerApplication.baseUrl(context)
-        + " (/health, /model, /prometheus). Ctrl-C stops it.");
+        + " (/health, /model, /models, /prometheus). Ctrl-C stops it.");
     stopped.await();
     return 0;
   }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Every query of both dashboards and every rule of streamvae-rules.yml, run by a real Prometheus
  * that scrapes a real scorer (and the trainer's metrics endpoint) driven through no model,
- * version 1, dead letters, a rejected envelope and version 2. Each query must be valid and
+ * version 1, dead letters, a rejected envelope (version 2) and version 3. Each query must be valid and
  * return data; alert conditions must return data once their final comparison is removed, and
  * the alerts this state should raise must be raised.
  */
@@ -76,14 +76,15 @@ class DashboardQueriesIT {
     stack.sendBadRecords();
     send(53);
 
-    // A corrupt envelope is rejected; version 2 replaces version 1.
+    // A corrupt envelope (version 2) is rejected; version numbers only grow, so version 3
+    // replaces version 1.
     stack.publishCorruptVersion();
     stack.publishNextVersion();
     stack.sendPoints("a", 10, true);
     send(10);
-    phase("version 2 scored");
+    phase("version 3 scored");
 
-    awaitPrometheus("the final state", "streamvae_model_version == 2 and on (job, instance)"
+    awaitPrometheus("the final state", "streamvae_model_version == 3 and on (job, instance)"
         + " sum by (job, instance) (streamvae_records_total) == " + expectedRecords, 1);
     for (Rules.Rule r : Rules.recordings()) {
       awaitPrometheus("recording rule " + r.name(), "count_over_time(" + r.name() + "[1m]) >= 2",

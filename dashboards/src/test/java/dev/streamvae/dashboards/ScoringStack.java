@@ -96,6 +96,8 @@ final class ScoringStack implements AutoCloseable {
     props.put("scorer.model-name", MODEL);
     props.put("scorer.state-dir", stateDir.toString());
     props.put("scorer.model-startup-wait", "1s");
+    // The stack publishes unsigned test models: allowed here as in development.
+    props.put("scorer.models.allow-unsigned", true);
     props.put("scorer.max-batch-delay", "10ms");
     props.put("micronaut.server.port", -1);
     props.put("micronaut.server.host", "127.0.0.1");

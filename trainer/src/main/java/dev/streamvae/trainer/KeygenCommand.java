@@ -30,18 +30,32 @@ public final class KeygenCommand implements Callable<Integer> {
       description = "File name of the pair, without extension (default: ${DEFAULT-VALUE}).")
   String name;
 
+  @Option(names = "--public-out", paramLabel = "DIR",
+      description = "Write the public key here instead (e.g. a volume only scorers mount).")
+  Path publicDir;
+
   @Option(names = "--force", description = "Replace existing key files.")
   boolean force;
+
+  @Option(names = "--if-missing",
+      description = "Do nothing (and succeed) when both files exist: for a one-shot setup step.")
+  boolean ifMissing;
 
   @Override
   public Integer call() throws Exception {
     Path privateFile = dir.resolve(name + ".key");
-    Path publicFile = dir.resolve(name + ".pub");
+    Path publicFile = (publicDir == null ? dir : publicDir).resolve(name + ".pub");
+    if (ifMissing && Files.exists(privateFile) && Files.exists(publicFile)) {
+      spec.commandLine().getOut().println("keys exist: " + privateFile + ", " + publicFile);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
     if (!force && (Files.exists(privateFile) || Files.exists(publicFile))) {
       throw new IllegalArgumentException(privateFile + " or " + publicFile
           + " exists; use --force to replace the pair");
     }
     Files.createDirectories(dir);
+    Files.createDirectories(publicFile.toAbsolutePath().getParent());
     KeyPair pair = SigningKeys.generate();
     SigningKeys.write(pair, privateFile, publicFile);
     spec.commandLine().getOut().printf("key %s%n  private: %s (trainer --signing-key)%n"

@@ -42,7 +42,10 @@ class TrainerIT {
   static void start() {
     cluster = KafkaCluster.start();
     Topics.createAndAwait(cluster.bootstrapServers(),
-        List.of(new NewTopic("metrics", 3, (short) 1)), Duration.ofSeconds(30));
+        // Retention off: the records are back-dated to T0, weeks before now, and the broker's
+        // retention check would otherwise delete them while the tests run.
+        List.of(new NewTopic("metrics", 3, (short) 1).configs(Map.of("retention.ms", "-1"))),
+        Duration.ofSeconds(30));
     try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
         Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
         new ByteArraySerializer())) {
@@ -143,7 +146,7 @@ class TrainerIT {
     // A challenger that has barely moved from its initial weights does worse: held, not promoted.
     List<String> challenger = new java.util.ArrayList<>(common);
     challenger.addAll(List.of("--out", dir.resolve("c2.svae").toString(), "--epochs", "1",
-        "--hidden", "2", "--latent", "1", "--learning-rate", "0.000001"));
+        "--hidden", "4", "--latent", "2", "--learning-rate", "0.000001"));
     run(new TrainCommand(), challenger.toArray(String[]::new));
     ModelBundle v2 = ModelBundle.readFrom(dir.resolve("c2.svae"));
     v2.verifySignature(trusted);

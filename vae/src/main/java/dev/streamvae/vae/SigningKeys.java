@@ -116,13 +116,24 @@ public final class SigningKeys {
     }
   }
 
-  /** The keys in a file, or in the text itself when it is not a readable file name. */
+  /**
+   * The keys in a file, or the text itself when it is key text (PEM, or base64 without a slash).
+   *
+   * @throws IllegalArgumentException when it names a file (has a slash, or ends in .pub/.key)
+   *     that does not exist
+   */
   public static String textOf(String fileOrText) throws IOException {
     if (fileOrText.contains("-----BEGIN") || fileOrText.length() > 200) {
       return fileOrText;
     }
     Path path = Path.of(fileOrText);
-    return Files.isRegularFile(path) ? Files.readString(path) : fileOrText;
+    if (Files.isRegularFile(path)) {
+      return Files.readString(path);
+    }
+    if (fileOrText.contains("/") || fileOrText.endsWith(".pub") || fileOrText.endsWith(".key")) {
+      throw new IllegalArgumentException("no such key file: " + fileOrText);
+    }
+    return fileOrText;
   }
 
   private static final Set<String> KNOWN = Set.of("PRIVATE KEY", "PUBLIC KEY");

@@ -45,6 +45,11 @@ public class ScorerHealthIndicator implements HealthIndicator {
       details.put("modelVersion", m.version());
       details.put("modelActivatedAt", m.activatedAt().toString());
     }, () -> details.put("modelLoaded", false));
+    Map<String, Object> models = new LinkedHashMap<>();
+    for (String name : registry.modelNames()) {
+      models.put(name, registry.active(name).map(m -> (Object) m.version()).orElse("none"));
+    }
+    details.put("activeVersions", models);
     return Publishers.just(HealthResult.builder("scorer", status).details(details).build());
   }
 }

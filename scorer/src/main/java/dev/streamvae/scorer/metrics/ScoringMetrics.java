@@ -4,6 +4,7 @@ import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.LoadAttempt;
 import dev.streamvae.scorer.topology.DeadLetterReason;
 import dev.streamvae.scorer.topology.ScoringListener;
+import dev.streamvae.vae.InvalidModelException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -82,6 +83,12 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
     for (LoadAttempt.Outcome o : LoadAttempt.Outcome.values()) {
       loads(o.name().toLowerCase(Locale.ROOT), "none");
     }
+    // Every rejection reason from 0, so that increase() sees the first rejection of each.
+    for (InvalidModelException.Kind k : InvalidModelException.Kind.values()) {
+      loads("rejected", k.name().toLowerCase(Locale.ROOT));
+    }
+    loads("rejected", "duplicate_version");
+    loads("rejected", "bad_policy");
     batchSize = DistributionSummary.builder("streamvae.batch.size")
         .description("Windows per scoring batch").baseUnit("windows")
         .publishPercentileHistogram().register(registry);

@@ -8,6 +8,7 @@ import dev.streamvae.schemas.JsonCodec;
 import dev.streamvae.schemas.MetricRecord;
 import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.ActiveModel;
+import dev.streamvae.scorer.streams.StreamsTuning;
 import dev.streamvae.scorer.topology.DeadLetterReason;
 import dev.streamvae.scorer.topology.ScoringListener;
 import dev.streamvae.scorer.topology.ScoringTopology;
@@ -183,9 +184,9 @@ final class BenchRun {
   private TrainedModel train(int mcSamples) {
     VaeConfig config = VaeConfig.builder().featureCount(1).mcSamples(mcSamples)
         .epochs(options.epochs()).seed(17).build();
-    int length = 3_000;
+    int length = 1_500;
     TrainingSet.Builder set = TrainingSet.builder(List.of(FEATURE), config.windowLength(), 1);
-    for (int s = 0; s < 4; s++) {
+    for (int s = 0; s < 2; s++) {
       long[] ts = new long[length];
       double[][] values = new double[length][1];
       for (int t = 0; t < length; t++) {
@@ -435,6 +436,11 @@ final class BenchRun {
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    if (options.commitInterval() != null) {
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitInterval().toMillis());
+    }
+    // The scorer's own defaults, for both topologies, so only the processing differs.
+    StreamsTuning.applyDefaults(props);
     return props;
   }
 
@@ -512,6 +518,8 @@ final class BenchRun {
     settings.put("partitions", options.partitions());
     settings.put("processingGuarantee", options.guarantee());
     settings.put("streamThreads", 1);
+    settings.put("commitIntervalMillis", options.commitInterval() != null
+        ? options.commitInterval().toMillis() : StreamsTuning.COMMIT_INTERVAL.toMillis());
     settings.put("batchSize", DEFAULT_BATCH_SIZE);
     settings.put("maxBatchDelayMillis", DEFAULT_MAX_BATCH_DELAY.toMillis());
     settings.put("windowCapacity", DEFAULT_WINDOW_CAPACITY);

@@ -77,6 +77,7 @@ public class ScoringService implements AutoCloseable {
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG),
         "earliest");
+    StreamsTuning.applyDefaults(props);
     if (config.stateDir() != null) {
       props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
     }

@@ -278,6 +278,9 @@ final class BenchRun {
       long peakHeap = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
       result.put("recordsPerSecond", Math.round(rate));
       result.put("drainSeconds", round(seconds));
+      if (c.model() != null) {
+        result.put("backlogScored", progress.scored.get());
+      }
       result.put("cpuSecondsPerMillionRecords", Map.of(
           "application", round(appCpu * perMillion),
           "process", round(processCpu * perMillion)));
@@ -416,6 +419,9 @@ final class BenchRun {
     ScoringListener listener = new ScoringListener() {
       @Override
       public void onScore(ScoreStatus status, boolean anomaly, String modelName) {
+        if (status == ScoreStatus.SCORED) {
+          progress.scored.incrementAndGet();
+        }
         progress.record();
       }
 
@@ -616,6 +622,8 @@ final class BenchRun {
   private final class Progress {
     final long target;
     final AtomicLong count = new AtomicLong();
+    /** Backlog and live records that went through the model (not warming up, not dead). */
+    final AtomicLong scored = new AtomicLong();
     final CountDownLatch done = new CountDownLatch(1);
     volatile long firstNanos;
     volatile long lastNanos;

@@ -104,6 +104,7 @@ final class BenchRun {
   private static final long STEP_MILLIS = 1_000;
   private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(20);
   private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
   private final BenchOptions options;
   private final PrintStream out;
@@ -239,7 +240,7 @@ final class BenchRun {
     }
     liveIndex = (options.records() + options.series() - 1) / options.series();
 
-    Progress progress = new Progress(options.records());
+    Progress progress = new Progress();
     Topology topology = c.model() == null
         ? passThrough(input, output, progress)
         : scorer(c, input, output, alerts, deadLetters, progress);
@@ -264,11 +265,20 @@ final class BenchRun {
     });
     try {
       streams.start();
-      if (!progress.done.await(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(c.name() + ": backlog not drained within "
-            + DRAIN_TIMEOUT + " (" + progress.count.get() + " of " + options.records() + ")"
-            + (failed.get() == null ? "" : "; stream thread failed: " + failed.get()));
+      // Done when the application's committed input offsets cover the backlog: a count of
+      // processed records would run ahead of that whenever a transaction aborts and its records
+      // are processed again.
+      long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+      long committed;
+      while ((committed = committedOffsets(admin, applicationId, input)) < options.records()) {
+        if (failed.get() != null || System.nanoTime() > deadline) {
+          throw new IllegalStateException(c.name() + ": backlog not drained within "
+              + DRAIN_TIMEOUT + " (" + committed + " of " + options.records() + " committed)"
+              + (failed.get() == null ? "" : "; stream thread failed: " + failed.get()));
+        }
+        Thread.sleep(DRAIN_POLL.toMillis());
       }
+      progress.finished();
       double seconds = (progress.lastNanos - progress.firstNanos) / 1e9;
       double rate = (options.records() - 1) / seconds;
       double appCpu = (progress.lastCpu.applicationNanos(applicationId)
@@ -465,6 +475,20 @@ final class BenchRun {
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
+  /** Sum of the application's committed offsets on the input topic. */
+  private static long committedOffsets(Admin admin, String applicationId, String input)
+      throws Exception {
+    long sum = 0;
+    for (Map.Entry<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> e : admin
+        .listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get()
+        .entrySet()) {
+      if (e.getKey().topic().equals(input) && e.getValue() != null) {
+        sum += e.getValue().offset();
+      }
+    }
+    return sum;
+  }
+
   /** Bytes of the window store on disk (after close, so flushed) and in its changelog, per key. */
   private Map<String, Object> stateSize(Admin admin, String applicationId, Path stateDir)
       throws Exception {
@@ -618,32 +642,26 @@ final class BenchRun {
     }
   }
 
-  /** Counts outputs; notes time and CPU at the first and at the last of the backlog. */
+  /** Counts outputs; notes time and CPU at the first output and when the backlog is committed. */
   private final class Progress {
-    final long target;
     final AtomicLong count = new AtomicLong();
     /** Backlog and live records that went through the model (not warming up, not dead). */
     final AtomicLong scored = new AtomicLong();
-    final CountDownLatch done = new CountDownLatch(1);
     volatile long firstNanos;
     volatile long lastNanos;
     volatile CpuSnapshot firstCpu;
     volatile CpuSnapshot lastCpu;
 
-    Progress(long target) {
-      this.target = target;
-    }
-
     void record() {
-      long n = count.incrementAndGet();
-      if (n == 1) {
+      if (count.incrementAndGet() == 1) {
         firstNanos = System.nanoTime();
         firstCpu = new CpuSnapshot();
-      } else if (n == target) {
-        lastNanos = System.nanoTime();
-        lastCpu = new CpuSnapshot();
-        done.countDown();
       }
+    }
+
+    void finished() {
+      lastNanos = System.nanoTime();
+      lastCpu = new CpuSnapshot();
     }
   }
 

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         "heap; the summary holds each scorer case's ratio to the pass-through."})
 public final class BenchCommand implements Callable<Integer> {
 
-  @Option(names = "--records", defaultValue = "300000",
+  @Option(names = "--records", defaultValue = "200000",
       description = "Records in the pre-produced backlog (default: ${DEFAULT-VALUE}).")
   long records;
 
@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   List<Integer> mcSamples;
 
-  @Option(names = "--latency-seconds", defaultValue = "10",
+  @Option(names = "--latency-seconds", defaultValue = "5",
       description = "Seconds of records at the fixed offered rate per case "
           + "(default: ${DEFAULT-VALUE}).")
   int latencySeconds;

@@ -2,7 +2,6 @@ package dev.streamvae.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.management.OperatingSystemMXBean;
 import dev.streamvae.schemas.JsonCodec;
 import dev.streamvae.schemas.MetricRecord;
@@ -142,8 +141,7 @@ final class BenchRun {
       }
       Map<String, Object> summary = summary(started, results);
       if (options.summary() != null) {
-        json.enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.summary().toFile(),
-            summary);
+        json.writerWithDefaultPrettyPrinter().writeValue(options.summary().toFile(), summary);
         say("summary written to " + options.summary());
       }
       return summary;

@@ -1,6 +1,7 @@
 package dev.streamvae.benchmarks;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,8 +45,11 @@ public final class ModelBenchmarks {
 
   /** The derived figures, as text. */
   static String summary(Collection<RunResult> results) {
-    Map<String, Double> scoring = new TreeMap<>();
-    Map<String, Double> gemm = new TreeMap<>();
+    // Keys "batch/L", in numeric order.
+    Comparator<String> numeric = Comparator.comparingInt((String k) -> part(k, 0))
+        .thenComparingInt(k -> part(k, 1));
+    Map<String, Double> scoring = new TreeMap<>(numeric);
+    Map<String, Double> gemm = new TreeMap<>(numeric);
     Double rcf = null;
     Double training = null;
     for (RunResult r : results) {
@@ -93,6 +97,10 @@ public final class ModelBenchmarks {
           1e6 / training));
     }
     return out.toString();
+  }
+
+  private static int part(String key, int index) {
+    return Integer.parseInt(key.split("/")[index]);
   }
 
   private static String key(RunResult r) {

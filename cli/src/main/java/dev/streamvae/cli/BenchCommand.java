@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         "heap; the summary holds each scorer case's ratio to the pass-through."})
 public final class BenchCommand implements Callable<Integer> {
 
-  @Option(names = "--records", defaultValue = "300000",
+  @Option(names = "--records", defaultValue = "200000",
       description = "Records in the pre-produced backlog (default: ${DEFAULT-VALUE}).")
   long records;
 
@@ -42,12 +42,12 @@ public final class BenchCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   List<Integer> mcSamples;
 
-  @Option(names = "--latency-seconds", defaultValue = "10",
+  @Option(names = "--latency-seconds", defaultValue = "5",
       description = "Seconds of records at the fixed offered rate per case "
           + "(default: ${DEFAULT-VALUE}).")
   int latencySeconds;
 
-  @Option(names = "--epochs", defaultValue = "3",
+  @Option(names = "--epochs", defaultValue = "2",
       description = "Training epochs of the benchmark's models (default: ${DEFAULT-VALUE}).")
   int epochs;
 
@@ -55,6 +55,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Run only these cases (pass-through, scorer-default, scorer-L<n>); "
           + "default: all.")
   List<String> cases;
+
+  @Option(names = "--commit-interval-ms",
+      description = "Kafka Streams commit interval for every case (default: the scorer's, "
+          + "StreamsTuning.COMMIT_INTERVAL).")
+  Long commitIntervalMillis;
 
   @Override
   public Integer call() throws Exception {
@@ -64,6 +69,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (partitions < 1 || series < 1 || latencySeconds < 1 || epochs < 1) {
       throw new IllegalArgumentException(
           "--partitions, --series, --latency-seconds and --epochs must be positive");
+    }
+    if (commitIntervalMillis != null && commitIntervalMillis < 1) {
+      throw new IllegalArgumentException("--commit-interval-ms must be positive");
     }
     if (!List.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
       throw new IllegalArgumentException("--guarantee must be exactly_once_v2 or at_least_once");
@@ -75,7 +83,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
     BenchOptions options = new BenchOptions(records, summary, partitions, series, guarantee,
         List.copyOf(mcSamples), Duration.ofSeconds(latencySeconds), epochs,
-        cases == null ? List.of() : List.copyOf(cases));
+        cases == null ? List.of() : List.copyOf(cases),
+        commitIntervalMillis == null ? null : Duration.ofMillis(commitIntervalMillis));
     new BenchRun(options, System.out).run();
     return 0;
   }

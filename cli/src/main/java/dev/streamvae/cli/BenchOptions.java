@@ -16,7 +16,8 @@ import java.util.List;
  * @param latencyDuration how long each case is fed at the fixed offered rate
  * @param epochs training epochs of the models
  * @param cases the case names to run, or empty for all
+ * @param commitInterval Kafka Streams commit interval for every case, or null for the scorer's
  */
 public record BenchOptions(long records, Path summary, int partitions, int series,
     String guarantee, List<Integer> mcSamples, Duration latencyDuration, int epochs,
-    List<String> cases) {}
+    List<String> cases, Duration commitInterval) {}

@@ -2,13 +2,13 @@ package dev.streamvae.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.management.OperatingSystemMXBean;
 import dev.streamvae.schemas.JsonCodec;
 import dev.streamvae.schemas.MetricRecord;
 import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.ActiveModel;
 import dev.streamvae.scorer.model.ModelSource;
+import dev.streamvae.scorer.streams.StreamsTuning;
 import dev.streamvae.scorer.topology.DeadLetterReason;
 import dev.streamvae.scorer.topology.ScoringListener;
 import dev.streamvae.scorer.topology.ScoringTopology;
@@ -104,6 +104,7 @@ final class BenchRun {
   private static final long STEP_MILLIS = 1_000;
   private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(20);
   private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration DRAIN_POLL = Duration.ofMillis(20);
 
   private final BenchOptions options;
   private final PrintStream out;
@@ -141,8 +142,7 @@ final class BenchRun {
       }
       Map<String, Object> summary = summary(started, results);
       if (options.summary() != null) {
-        json.enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.summary().toFile(),
-            summary);
+        json.writerWithDefaultPrettyPrinter().writeValue(options.summary().toFile(), summary);
         say("summary written to " + options.summary());
       }
       return summary;
@@ -184,9 +184,9 @@ final class BenchRun {
   private TrainedModel train(int mcSamples) {
     VaeConfig config = VaeConfig.builder().featureCount(1).mcSamples(mcSamples)
         .epochs(options.epochs()).seed(17).build();
-    int length = 3_000;
+    int length = 1_500;
     TrainingSet.Builder set = TrainingSet.builder(List.of(FEATURE), config.windowLength(), 1);
-    for (int s = 0; s < 4; s++) {
+    for (int s = 0; s < 2; s++) {
       long[] ts = new long[length];
       double[][] values = new double[length][1];
       for (int t = 0; t < length; t++) {
@@ -239,7 +239,7 @@ final class BenchRun {
     }
     liveIndex = (options.records() + options.series() - 1) / options.series();
 
-    Progress progress = new Progress(options.records());
+    Progress progress = new Progress();
     Topology topology = c.model() == null
         ? passThrough(input, output, progress)
         : scorer(c, input, output, alerts, deadLetters, progress);
@@ -264,11 +264,20 @@ final class BenchRun {
     });
     try {
       streams.start();
-      if (!progress.done.await(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(c.name() + ": backlog not drained within "
-            + DRAIN_TIMEOUT + " (" + progress.count.get() + " of " + options.records() + ")"
-            + (failed.get() == null ? "" : "; stream thread failed: " + failed.get()));
+      // Done when the application's committed input offsets cover the backlog: a count of
+      // processed records would run ahead of that whenever a transaction aborts and its records
+      // are processed again.
+      long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+      long committed;
+      while ((committed = committedOffsets(admin, applicationId, input)) < options.records()) {
+        if (failed.get() != null || System.nanoTime() > deadline) {
+          throw new IllegalStateException(c.name() + ": backlog not drained within "
+              + DRAIN_TIMEOUT + " (" + committed + " of " + options.records() + " committed)"
+              + (failed.get() == null ? "" : "; stream thread failed: " + failed.get()));
+        }
+        Thread.sleep(DRAIN_POLL.toMillis());
       }
+      progress.finished();
       double seconds = (progress.lastNanos - progress.firstNanos) / 1e9;
       double rate = (options.records() - 1) / seconds;
       double appCpu = (progress.lastCpu.applicationNanos(applicationId)
@@ -278,6 +287,9 @@ final class BenchRun {
       long peakHeap = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
       result.put("recordsPerSecond", Math.round(rate));
       result.put("drainSeconds", round(seconds));
+      if (c.model() != null) {
+        result.put("backlogScored", progress.scored.get());
+      }
       result.put("cpuSecondsPerMillionRecords", Map.of(
           "application", round(appCpu * perMillion),
           "process", round(processCpu * perMillion)));
@@ -416,6 +428,9 @@ final class BenchRun {
     ScoringListener listener = new ScoringListener() {
       @Override
       public void onScore(ScoreStatus status, boolean anomaly, String modelName) {
+        if (status == ScoreStatus.SCORED) {
+          progress.scored.incrementAndGet();
+        }
         progress.record();
       }
 
@@ -437,6 +452,11 @@ final class BenchRun {
     props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    if (options.commitInterval() != null) {
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitInterval().toMillis());
+    }
+    // The scorer's own defaults, for both topologies, so only the processing differs.
+    StreamsTuning.applyDefaults(props);
     return props;
   }
 
@@ -453,6 +473,20 @@ final class BenchRun {
     props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** Sum of the application's committed offsets on the input topic. */
+  private static long committedOffsets(Admin admin, String applicationId, String input)
+      throws Exception {
+    long sum = 0;
+    for (Map.Entry<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> e : admin
+        .listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get()
+        .entrySet()) {
+      if (e.getKey().topic().equals(input) && e.getValue() != null) {
+        sum += e.getValue().offset();
+      }
+    }
+    return sum;
   }
 
   /** Bytes of the window store on disk (after close, so flushed) and in its changelog, per key. */
@@ -514,6 +548,8 @@ final class BenchRun {
     settings.put("partitions", options.partitions());
     settings.put("processingGuarantee", options.guarantee());
     settings.put("streamThreads", 1);
+    settings.put("commitIntervalMillis", options.commitInterval() != null
+        ? options.commitInterval().toMillis() : StreamsTuning.COMMIT_INTERVAL.toMillis());
     settings.put("batchSize", DEFAULT_BATCH_SIZE);
     settings.put("maxBatchDelayMillis", DEFAULT_MAX_BATCH_DELAY.toMillis());
     settings.put("windowCapacity", DEFAULT_WINDOW_CAPACITY);
@@ -606,30 +642,26 @@ final class BenchRun {
     }
   }
 
-  /** Counts outputs; notes time and CPU at the first and at the last of the backlog. */
+  /** Counts outputs; notes time and CPU at the first output and when the backlog is committed. */
   private final class Progress {
-    final long target;
     final AtomicLong count = new AtomicLong();
-    final CountDownLatch done = new CountDownLatch(1);
+    /** Backlog and live records that went through the model (not warming up, not dead). */
+    final AtomicLong scored = new AtomicLong();
     volatile long firstNanos;
     volatile long lastNanos;
     volatile CpuSnapshot firstCpu;
     volatile CpuSnapshot lastCpu;
 
-    Progress(long target) {
-      this.target = target;
-    }
-
     void record() {
-      long n = count.incrementAndGet();
-      if (n == 1) {
+      if (count.incrementAndGet() == 1) {
         firstNanos = System.nanoTime();
         firstCpu = new CpuSnapshot();
-      } else if (n == target) {
-        lastNanos = System.nanoTime();
-        lastCpu = new CpuSnapshot();
-        done.countDown();
       }
+    }
+
+    void finished() {
+      lastNanos = System.nanoTime();
+      lastCpu = new CpuSnapshot();
     }
   }
 

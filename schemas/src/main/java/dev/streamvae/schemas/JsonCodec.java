@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.Objects;
@@ -41,9 +43,15 @@ public final class JsonCodec<T> {
   private static final int MAX_REASON_LENGTH = 300;
 
   private final Class<T> type;
+  // Bound once: ObjectMapper.readValue/writeValueAsBytes look the (de)serialiser up per call,
+  // which showed in the scorer's per-record profile.
+  private final ObjectReader reader;
+  private final ObjectWriter writer;
 
   private JsonCodec(Class<T> type) {
     this.type = Objects.requireNonNull(type);
+    this.reader = MAPPER.readerFor(type);
+    this.writer = MAPPER.writerFor(type);
   }
 
   /** A number where text belongs (e.g. {@code "series": 5}) is an error too. */
@@ -73,7 +81,7 @@ public final class JsonCodec<T> {
   /** Encodes a record; never fails for a valid record. */
   public byte[] encode(T value) {
     try {
-      return MAPPER.writeValueAsBytes(value);
+      return writer.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode " + type.getSimpleName(), e);
     }
@@ -89,7 +97,7 @@ public final class JsonCodec<T> {
       throw new SchemaException("value is null");
     }
     try {
-      T value = MAPPER.readValue(bytes, type);
+      T value = reader.readValue(bytes);
       if (value == null) {
         throw new SchemaException("value is JSON null");
       }

@@ -25,16 +25,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <h2>Inference path</h2>
  * Plain ND4J operations on weight arrays that are never written after construction (see
- * {@link VaeNetwork}): no SameDiff session, no locks, no per-thread copies. The batch is encoded
- * once, the latent rows are tiled once to {@code [L * B, k]} and decoded in one pass, and the
- * per-sample log-probabilities are averaged per window: one graph run for all L samples.
- * Batches larger than {@value #MAX_CHUNK} windows are split to bound memory.
+ * {@link FusedForward}): no SameDiff session, no locks, no per-thread copies. The batch is encoded
+ * once, the latent rows of all L samples are stacked to {@code [L * B, k]} and decoded in one
+ * pass, and the per-sample log-probabilities are averaged per window. Intermediates live in a
+ * per-thread ND4J workspace. Batches larger than {@value #MAX_CHUNK} windows are split to bound
+ * memory.
  *
- * <p>Measured with {@code OMP_NUM_THREADS=1} on the shared 2-core build machine under load
- * (load average 4-7), 32-value windows, hidden [32, 16], k=4: 26-44 us per window at batch
- * 256 with L=8 and 10-24 us with L=1; a single window alone costs 0.9-3.6 ms, almost all of it
- * per-operation overhead, so callers should score in micro-batches. 4 threads scoring
- * one instance concurrently get bit-identical results ({@code AnomalyModelTest}).
+ * <p>Cost: a single window costs about a millisecond, almost all of it per-operation overhead, so
+ * callers should score in micro-batches; at batch 256 it is some microseconds per window plus a
+ * few per extra Monte Carlo sample. Figures, as multiples of the GEMM ceiling of the same shapes,
+ * are in docs/benchmarks.md ({@code benchmarks/run}). 4 threads scoring one instance
+ * concurrently get bit-identical results ({@code AnomalyModelTest}).
  */
 public final class AnomalyModel {
 

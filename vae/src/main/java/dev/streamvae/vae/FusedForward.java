@@ -1,6 +1,7 @@
 package dev.streamvae.vae;
 
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -37,7 +38,6 @@ final class FusedForward {
   }
 
   private final int inputSize;
-  private final int latentDim;
   private final List<Layer> encoderHidden;
   private final Layer encoderMu;
   private final Layer encoderLogVarScaled;
@@ -47,9 +47,8 @@ final class FusedForward {
   private final Layer decoderNegLogVarScaled;
   private final float decoderLimit;
 
-  FusedForward(Architecture arch, java.util.Map<String, INDArray> params) {
+  FusedForward(Architecture arch, Map<String, INDArray> params) {
     this.inputSize = arch.inputSize();
-    this.latentDim = arch.latentDim();
     this.encoderLimit = arch.encoderLogVarLimit();
     this.decoderLimit = arch.decoderLogVarLimit();
     this.encoderHidden = arch.encoderHidden().stream().map(d -> layer(params, d, 1f)).toList();
@@ -60,7 +59,7 @@ final class FusedForward {
     this.decoderNegLogVarScaled = layer(params, arch.decoderLogVar(), -1f / decoderLimit);
   }
 
-  private static Layer layer(java.util.Map<String, INDArray> params, Architecture.Dense d,
+  private static Layer layer(Map<String, INDArray> params, Architecture.Dense d,
       float scale) {
     INDArray w = params.get(d.weight()).castTo(DataType.FLOAT).dup('c');
     INDArray b = params.get(d.bias()).castTo(DataType.FLOAT).dup('c');
@@ -120,10 +119,6 @@ final class FusedForward {
     INDArray precision = Transforms.exp(negLogVar, true);
     INDArray terms = diff.muli(diff).muli(precision).subi(negLogVar);
     return terms.sum(1).data().asFloat();
-  }
-
-  int latentDim() {
-    return latentDim;
   }
 
   private static INDArray hidden(INDArray in, List<Layer> layers) {

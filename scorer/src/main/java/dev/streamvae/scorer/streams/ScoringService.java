@@ -79,6 +79,7 @@ public class ScoringService implements AutoCloseable {
     props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG),
         "earliest");
+    StreamsTuning.applyDefaults(props);
     if (config.stateDir() != null) {
       props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
     }

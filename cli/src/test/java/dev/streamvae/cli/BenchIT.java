@@ -1,0 +1,73 @@
+package dev.streamvae.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code anomaly bench} with a tiny backlog on a real broker: the summary has every case, each
+ * with sane (not fast, not asserted) figures, the ratios, and the window store's size per key.
+ * Timings are measured by the command, never asserted here.
+ */
+class BenchIT {
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void summaryHasEveryCaseWithSaneFiguresAndTheRatios() throws Exception {
+    Path file = Path.of("target", "bench-summary.json");
+    Files.createDirectories(file.getParent());
+    BenchOptions options = new BenchOptions(3_000, file, 3, 20, "exactly_once_v2", List.of(1, 8),
+        Duration.ofSeconds(2), 1, List.of(), null);
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    Map<String, Object> s = new BenchRun(options,
+        new PrintStream(log, true, StandardCharsets.UTF_8)).run();
+    String context = log.toString(StandardCharsets.UTF_8);
+
+    assertThat(Files.exists(file)).isTrue();
+    List<Map<String, Object>> cases = (List<Map<String, Object>>) s.get("cases");
+    assertThat(cases).extracting(c -> c.get("case")).as(context)
+        .containsExactly("pass-through", "scorer-default", "scorer-L1");
+    assertThat(cases.get(1).get("mcSamples")).as("the default model's L").isEqualTo(8);
+    for (Map<String, Object> c : cases) {
+      assertThat(((Number) c.get("recordsPerSecond")).doubleValue()).as(c.toString())
+          .isPositive();
+      Map<String, Object> cpu = (Map<String, Object>) c.get("cpuSecondsPerMillionRecords");
+      assertThat(((Number) cpu.get("application")).doubleValue()).isPositive();
+      assertThat(((Number) cpu.get("process")).doubleValue())
+          .isGreaterThanOrEqualTo(((Number) cpu.get("application")).doubleValue());
+      assertThat(((Number) c.get("heapPeakMiB")).longValue()).isPositive();
+      Map<String, Object> latency = (Map<String, Object>) c.get("latency");
+      long sent = ((Number) latency.get("records")).longValue();
+      assertThat(sent).isPositive();
+      assertThat(latency.get("received")).as("every live record came out once: " + c)
+          .isEqualTo((int) sent);
+      long p50 = ((Number) latency.get("p50Millis")).longValue();
+      long p99 = ((Number) latency.get("p99Millis")).longValue();
+      long max = ((Number) latency.get("maxMillis")).longValue();
+      assertThat(p50).isGreaterThanOrEqualTo(0).isLessThanOrEqualTo(p99);
+      assertThat(p99).isLessThanOrEqualTo(max);
+    }
+    for (Map<String, Object> c : cases.subList(1, cases.size())) {
+      Map<String, Object> state = (Map<String, Object>) c.get("state");
+      assertThat(state.get("keys")).isEqualTo(20);
+      // A window of 128 floats is 512 bytes; the bound leaves room for RocksDB's own files.
+      assertThat(((Number) state.get("changelogBytesPerKey")).longValue()).isPositive();
+      assertThat(((Number) state.get("rocksdbBytesPerKey")).longValue()).isPositive();
+    }
+    Map<String, Map<String, Object>> ratios =
+        (Map<String, Map<String, Object>>) s.get("scorerToPassThrough");
+    assertThat(ratios).containsOnlyKeys("scorer-default", "scorer-L1");
+    ratios.values().forEach(r -> {
+      assertThat(((Number) r.get("throughput")).doubleValue()).isPositive();
+      assertThat(((Number) r.get("cpuPerRecord")).doubleValue()).isPositive();
+    });
+  }
+}

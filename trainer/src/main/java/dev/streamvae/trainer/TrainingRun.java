@@ -65,7 +65,8 @@ public final class TrainingRun {
       throw new IllegalArgumentException("the history has no metric common to every record");
     }
     VaeConfig vae = request.vae().toBuilder().featureCount(features.size()).build();
-    TrainingSet data = history.toTrainingSet(features, vae.windowLength(), request.stride());
+    TrainingSet data = history.toTrainingSet(features, vae.windowLength(), request.stride(),
+        vae.maxMissing());
     out.printf("training on %d windows of %d x %s; ND4J backend %s%n", data.windowCount(),
         vae.windowLength(), features, backend);
     TrainedModel trained = VaeTrainer.train(data, vae, listener);

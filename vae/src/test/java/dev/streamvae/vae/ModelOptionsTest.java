@@ -149,4 +149,46 @@ class ModelOptionsTest {
     assertThat(ModelBundle.fromBytes(bundle.toBytes()).load().threshold())
         .isEqualTo(pot.model().threshold());
   }
+
+  @Test
+  void missingValuesAreImputedAndLeftOutOfTheLikelihood() {
+    int length = 800;
+    double[][] values = Synthetic.sine(length, 3);
+    for (int t = 7; t < length; t += 37) {
+      values[t][0] = Double.NaN; // about one missing value in every other window
+    }
+    VaeConfig config = small().toBuilder().maxMissing(2).build();
+    TrainingSet data = TrainingSet.builder(List.of("value"), 16, 1).maxMissing(2)
+        .addSeries("s", Synthetic.timestamps(length), values).build();
+    TrainedModel trained = VaeTrainer.train(data, config, null);
+    assertThat(trained.history()).allSatisfy(e -> assertThat(e.loss()).isFinite());
+    AnomalyModel model = trained.model();
+
+    float[] clean = Synthetic.windows(Synthetic.sine(16, 8), 16)[0];
+    float[] gap = clean.clone();
+    gap[5] = Float.NaN;
+    float[] spike = clean.clone();
+    spike[5] += 40;
+    ScoreBatch s = model.score(new float[][] {clean, gap, spike});
+    // Scored on the observed values: finite, and whatever the missing value "was" (a spike
+    // here) cannot raise it, because it is not part of the likelihood.
+    assertThat(s.isScored(1)).isTrue();
+    assertThat(s.anomalyScore(1)).isLessThan(s.anomalyScore(2) - 50);
+    double[] shares = model.contributions(new float[][] {gap})[0];
+    assertThat(shares[0]).isCloseTo(s.anomalyScore(1), org.assertj.core.data.Offset.offset(1e-2));
+    // More missing values than allowed: unscorable, as every gap is for a model without it.
+    float[] holes = clean.clone();
+    holes[1] = Float.NaN;
+    holes[2] = Float.NaN;
+    holes[3] = Float.NaN;
+    assertThat(model.score(new float[][] {holes}).isScored(0)).isFalse();
+    AnomalyModel strict = VaeTrainer.train(sine(16), small(), null).model();
+    assertThat(strict.score(new float[][] {gap}).isScored(0)).isFalse();
+    // The allowance travels in the payload.
+    AnomalyModel loaded = ModelBundle.fromBytes(trained.toBundle("m", 1, Instant.EPOCH)
+        .toBytes()).load();
+    assertThat(loaded.maxMissing()).isEqualTo(2);
+    assertThat(loaded.score(new float[][] {gap}).anomalyScore(0))
+        .isCloseTo(s.anomalyScore(1), org.assertj.core.data.Offset.offset(1e-3));
+  }
 }

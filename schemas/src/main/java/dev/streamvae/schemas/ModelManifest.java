@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param payloadSha256 hex SHA-256 of the payload bytes
  * @param payloadSize payload length in bytes
  * @param libraryVersions versions of the libraries that trained the model
+ * @param trainingOptions the trainer's model options that shape how the model scores or was
+ *     fitted (e.g. {@code centreWindows}, {@code maxMissing}, {@code beta},
+ *     {@code klAnnealEpochs}, {@code freeBits}, {@code patience}), as text; empty when unknown
  */
 public record ModelManifest(
     @JsonProperty(required = true) int formatVersion,
@@ -44,7 +47,8 @@ public record ModelManifest(
     TrainingSummary training,
     String payloadSha256,
     @JsonProperty(required = true) long payloadSize,
-    Map<String, String> libraryVersions) {
+    Map<String, String> libraryVersions,
+    Map<String, String> trainingOptions) {
 
   /** Validates the invariants every consumer relies on. */
   public ModelManifest {
@@ -53,6 +57,8 @@ public record ModelManifest(
     Objects.requireNonNull(payloadSha256, "payloadSha256");
     features = List.copyOf(features);
     libraryVersions = libraryVersions == null ? Map.of() : Map.copyOf(libraryVersions);
+    trainingOptions = trainingOptions == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(trainingOptions));
     if (modelName.isBlank()) {
       throw new IllegalArgumentException("modelName must not be blank");
     }
@@ -68,10 +74,20 @@ public record ModelManifest(
     }
   }
 
+  /** A manifest without training options (written before they were recorded). */
+  public ModelManifest(int formatVersion, String modelName, long version, long createdAt,
+      List<String> features, int windowLength, int stride, int latentDim, int mcSamples,
+      double threshold, String thresholdMethod, TrainingSummary training, String payloadSha256,
+      long payloadSize, Map<String, String> libraryVersions) {
+    this(formatVersion, modelName, version, createdAt, features, windowLength, stride,
+        latentDim, mcSamples, threshold, thresholdMethod, training, payloadSha256, payloadSize,
+        libraryVersions, null);
+  }
+
   /** This manifest with another version number; the payload is unchanged. */
   public ModelManifest withVersion(long newVersion) {
     return new ModelManifest(formatVersion, modelName, newVersion, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
-        payloadSha256, payloadSize, libraryVersions);
+        payloadSha256, payloadSize, libraryVersions, trainingOptions);
   }
 }

@@ -96,8 +96,21 @@ public final class TrainedModel {
     ModelManifest manifest = new ModelManifest(ModelBundle.FORMAT_VERSION, modelName, version,
         createdAt.toEpochMilli(), model.features(), model.windowLength(), data.stride(),
         model.latentDim(), model.mcSamples(), model.threshold(), thresholdMethod(), summary,
-        ModelBundle.sha256Hex(payload), payload.length, versions);
+        ModelBundle.sha256Hex(payload), payload.length, versions, trainingOptions());
     return ModelBundle.of(manifest, payload);
+  }
+
+  /** The model options recorded in the manifest, as text. */
+  Map<String, String> trainingOptions() {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("beta", String.valueOf(config.beta()));
+    o.put("centreWindows", String.valueOf(config.centreWindows()));
+    o.put("freeBits", String.valueOf(config.freeBits()));
+    o.put("klAnnealEpochs", String.valueOf(config.klAnnealEpochs()));
+    o.put("maxMissing", String.valueOf(config.maxMissing()));
+    o.put("patience", String.valueOf(config.patience()));
+    o.put("validationFraction", String.valueOf(config.validationFraction()));
+    return o;
   }
 
   static String formatQuantile(double q) {

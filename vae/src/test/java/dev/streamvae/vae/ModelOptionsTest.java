@@ -52,8 +52,10 @@ class ModelOptionsTest {
         .isGreaterThan(plain.score(windows).anomalyScore(0) + 100);
 
     // The flag travels in the payload: the loaded model still ignores the level.
-    AnomalyModel loaded = ModelBundle.fromBytes(trained.toBundle("m", 1, Instant.EPOCH)
-        .toBytes()).load();
+    ModelBundle bundle = ModelBundle.fromBytes(trained.toBundle("m", 1, Instant.EPOCH)
+        .toBytes());
+    assertThat(bundle.manifest().trainingOptions()).containsEntry("centreWindows", "true");
+    AnomalyModel loaded = bundle.load();
     assertThat(loaded.score(raised).logProbability(0))
         .isCloseTo(base.logProbability(0), org.assertj.core.data.Offset.offset(1e-3));
   }

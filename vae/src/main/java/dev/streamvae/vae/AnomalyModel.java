@@ -46,6 +46,7 @@ public final class AnomalyModel {
   private final VaeNetwork network;
   private final float[] eps;
   private final int maxMissing;
+  private final VaeConfig.Reconstruction reconstruction;
 
   /**
    * @param eps {@code mcSamples * latentDim} standard-normal draws, row-major {@code [L, k]}
@@ -61,6 +62,15 @@ public final class AnomalyModel {
    */
   AnomalyModel(List<String> features, int windowLength, double threshold,
       Normaliser normaliser, VaeNetwork network, float[] eps, int maxMissing) {
+    this(features, windowLength, threshold, normaliser, network, eps, maxMissing,
+        VaeConfig.Reconstruction.GAUSSIAN);
+  }
+
+  /** @param reconstruction the decoder's distribution ({@link VaeConfig#reconstruction()}) */
+  AnomalyModel(List<String> features, int windowLength, double threshold,
+      Normaliser normaliser, VaeNetwork network, float[] eps, int maxMissing,
+      VaeConfig.Reconstruction reconstruction) {
+    this.reconstruction = Objects.requireNonNull(reconstruction, "reconstruction");
     if (maxMissing < 0 || maxMissing >= windowLength * features.size()) {
       throw new IllegalArgumentException("maxMissing " + maxMissing + " outside [0, "
           + windowLength * features.size() + ")");
@@ -92,7 +102,12 @@ public final class AnomalyModel {
   /** This model with another threshold; weights and noise are shared (they are immutable). */
   AnomalyModel withThreshold(double newThreshold) {
     return new AnomalyModel(features, windowLength, newThreshold, normaliser, network, eps,
-        maxMissing);
+        maxMissing, reconstruction);
+  }
+
+  /** The decoder's distribution. */
+  public VaeConfig.Reconstruction reconstruction() {
+    return reconstruction;
   }
 
   /** Missing values a window may have and still be scored (on its observed values). */
@@ -199,6 +214,7 @@ public final class AnomalyModel {
         unscorable[i] = true;
       }
     }
+    clampForBernoulli(x);
     INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'));
     float[] mu = flat(enc[0]);
     float[] logVar = flat(enc[1]);
@@ -220,15 +236,16 @@ public final class AnomalyModel {
     INDArray mean = dec[0];
     INDArray decLogVar = dec[1];
     // Per value: (x - m)^2 * exp(-logvar) + logvar; the constant log(2 pi) is added per window.
-    INDArray diff = Nd4j.create(xTiled, new long[] {(long) l * b, n}, 'c').subi(mean);
-    INDArray terms = diff.muli(diff).muli(Transforms.exp(decLogVar.neg(), false)).addi(decLogVar);
+    INDArray terms = perValueTerms(Nd4j.create(xTiled, new long[] {(long) l * b, n}, 'c'),
+        mean, decLogVar);
     if (observed != null) {
       terms.muli(Nd4j.create(tile(observed, l), new long[] {(long) l * b, n}, 'c'));
     }
     double[] rowSums = terms.sum(1).castTo(DataType.DOUBLE).toDoubleVector();
 
     for (int i = 0; i < b; i++) {
-      double constant = observed == null ? n * LOG_2PI : observedCount(observed, i, n) * LOG_2PI;
+      double constant = reconstruction == VaeConfig.Reconstruction.BERNOULLI ? 0
+          : observed == null ? n * LOG_2PI : observedCount(observed, i, n) * LOG_2PI;
       double acc = 0;
       for (int s = 0; s < l; s++) {
         acc += -0.5 * (rowSums[s * b + i] + constant);
@@ -240,6 +257,29 @@ public final class AnomalyModel {
       } else {
         logProbability[out] = acc / l;
         System.arraycopy(mu, i * k, latentMeans, out * k, k);
+      }
+    }
+  }
+
+  /**
+   * Twice the per-value negative log-likelihood without its constant, so that a window's
+   * log-probability is {@code -0.5 * (sum + constant)}: Gaussian {@code (x - m)^2 exp(-v) + v};
+   * Bernoulli {@code 2 (softplus(l) - x l)} with the mean head as logit {@code l}. Consumes
+   * {@code x}.
+   */
+  private INDArray perValueTerms(INDArray x, INDArray mean, INDArray decLogVar) {
+    if (reconstruction == VaeConfig.Reconstruction.BERNOULLI) {
+      return Transforms.softPlus(mean, true).subi(x.muli(mean)).muli(2);
+    }
+    INDArray diff = x.subi(mean);
+    return diff.muli(diff).muli(Transforms.exp(decLogVar.neg(), false)).addi(decLogVar);
+  }
+
+  /** Bernoulli reads values in [0, 1]: larger or smaller ones count as 1 or 0. */
+  private void clampForBernoulli(float[] x) {
+    if (reconstruction == VaeConfig.Reconstruction.BERNOULLI) {
+      for (int j = 0; j < x.length; j++) {
+        x[j] = Math.max(0f, Math.min(1f, x[j]));
       }
     }
   }
@@ -320,6 +360,7 @@ public final class AnomalyModel {
           java.util.Arrays.fill(out[from + i], Double.NaN);
         }
       }
+      clampForBernoulli(x);
       INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'));
       float[] mu = flat(enc[0]);
       float[] logVar = flat(enc[1]);
@@ -338,10 +379,8 @@ public final class AnomalyModel {
       }
       INDArray[] dec = network.decode(Nd4j.create(z, new long[] {(long) mcSamples * b, k},
           'c'));
-      INDArray diff = Nd4j.create(xTiled, new long[] {(long) mcSamples * b, n}, 'c')
-          .subi(dec[0]);
-      INDArray perValue = diff.muli(diff).muli(Transforms.exp(dec[1].neg(), false))
-          .addi(dec[1]);
+      INDArray perValue = perValueTerms(Nd4j.create(xTiled,
+          new long[] {(long) mcSamples * b, n}, 'c'), dec[0], dec[1]);
       if (observed != null) {
         perValue.muli(Nd4j.create(tile(observed, mcSamples),
             new long[] {(long) mcSamples * b, n}, 'c'));
@@ -363,7 +402,9 @@ public final class AnomalyModel {
           present[v % features] += observed == null || observed[i * n + v] > 0 ? 1 : 0;
         }
         for (int f = 0; f < features; f++) {
-          share[f] = 0.5 * (share[f] / mcSamples + present[f] * LOG_2PI);
+          double constant = reconstruction == VaeConfig.Reconstruction.BERNOULLI ? 0
+              : present[f] * LOG_2PI;
+          share[f] = 0.5 * (share[f] / mcSamples + constant);
         }
         out[from + i] = share;
       }

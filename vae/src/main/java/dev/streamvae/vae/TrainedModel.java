@@ -109,6 +109,7 @@ public final class TrainedModel {
     o.put("klAnnealEpochs", String.valueOf(config.klAnnealEpochs()));
     o.put("maxMissing", String.valueOf(config.maxMissing()));
     o.put("patience", String.valueOf(config.patience()));
+    o.put("reconstruction", config.reconstruction().name());
     o.put("validationFraction", String.valueOf(config.validationFraction()));
     return o;
   }

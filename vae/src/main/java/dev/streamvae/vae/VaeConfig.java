@@ -38,12 +38,26 @@ import java.util.List;
  *     reconstruction likelihood (Donut's modified ELBO, Xu et al. 2018, without its prior
  *     re-weighting), so the score covers the observed values only; 0 = a window with any
  *     missing value is skipped in training and unscorable
+ * @param reconstruction the decoder's distribution: Gaussian (any real data, standardised) or
+ *     Bernoulli (data in [0, 1], used as is; not with {@code centreWindows})
  */
 public record VaeConfig(int windowLength, int featureCount, List<Integer> hiddenSizes,
     int latentDim, double learningRate, int epochs, int batchSize, double beta, int mcSamples,
     long seed, double thresholdQuantile, boolean centreWindows, int klAnnealEpochs,
     double freeBits, double validationFraction, int patience, ThresholdMethod thresholdMethod,
-    double thresholdRisk, int maxMissing) {
+    double thresholdRisk, int maxMissing, Reconstruction reconstruction) {
+
+  /** The decoder's output distribution p(x|z). */
+  public enum Reconstruction {
+    /** Per-value Gaussian with learned mean and variance, on standardised values. */
+    GAUSSIAN,
+    /**
+     * Per-value Bernoulli with the decoder's output as logit, on the raw values, which must lie
+     * in [0, 1] (ratios, utilisations, normalised metrics); at scoring, values outside are
+     * clamped to it.
+     */
+    BERNOULLI
+  }
 
   /** How the anomaly threshold is set from the training windows' anomaly scores. */
   public enum ThresholdMethod {
@@ -98,6 +112,9 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
         "thresholdRisk must be in (0, 1), was " + thresholdRisk);
     check(thresholdMethod != ThresholdMethod.POT || thresholdRisk < 1 - thresholdQuantile,
         "thresholdRisk must be below 1 - thresholdQuantile for POT, was " + thresholdRisk);
+    check(reconstruction != null, "reconstruction must be set");
+    check(reconstruction != Reconstruction.BERNOULLI || !centreWindows,
+        "reconstruction BERNOULLI needs values in [0, 1]; centreWindows would make them negative");
     check(maxMissing >= 0 && maxMissing < (long) windowLength * featureCount,
         "maxMissing must be in [0, windowLength * featureCount), was " + maxMissing);
   }
@@ -138,6 +155,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     b.thresholdMethod = thresholdMethod;
     b.thresholdRisk = thresholdRisk;
     b.maxMissing = maxMissing;
+    b.reconstruction = reconstruction;
     return b;
   }
 
@@ -173,6 +191,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     private ThresholdMethod thresholdMethod = ThresholdMethod.QUANTILE;
     private double thresholdRisk = 1e-3;
     private int maxMissing;
+    private Reconstruction reconstruction = Reconstruction.GAUSSIAN;
 
     private Builder() {}
 
@@ -288,6 +307,12 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
       return this;
     }
 
+    /** The decoder's distribution. */
+    public Builder reconstruction(Reconstruction value) {
+      this.reconstruction = value;
+      return this;
+    }
+
     /** Missing values a window may have and still be trained on and scored; 0 = none. */
     public Builder maxMissing(int value) {
       this.maxMissing = value;
@@ -316,7 +341,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
       return new VaeConfig(windowLength, featureCount, hiddenSizes, latentDim, learningRate,
           epochs, batchSize, beta, mcSamples, seed, thresholdQuantile, centreWindows,
           klAnnealEpochs, freeBits, validationFraction, patience, thresholdMethod,
-          thresholdRisk, maxMissing);
+          thresholdRisk, maxMissing, reconstruction);
     }
   }
 }

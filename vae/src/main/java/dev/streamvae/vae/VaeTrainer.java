@@ -76,8 +76,14 @@ public final class VaeTrainer {
           + validationCount + " for validation");
     }
     int trainCount = count - validationCount;
-    Normaliser normaliser = Normaliser.fit(validationCount == 0 ? raw
-        : Arrays.copyOf(raw, trainCount), config.featureCount(), config.centreWindows());
+    boolean bernoulli = config.reconstruction() == VaeConfig.Reconstruction.BERNOULLI;
+    if (bernoulli) {
+      checkUnitInterval(raw);
+    }
+    // Bernoulli reads the values as they are: an identity normaliser.
+    Normaliser normaliser = bernoulli ? identity(config.featureCount())
+        : Normaliser.fit(validationCount == 0 ? raw : Arrays.copyOf(raw, trainCount),
+            config.featureCount(), config.centreWindows());
     float[] flat = new float[count * n];
     float[] observed = new float[count * n];
     for (int i = 0; i < count; i++) {
@@ -108,7 +114,8 @@ public final class VaeTrainer {
     Random random = new Random(config.seed());
     Nd4j.getRandom().setSeed(config.seed());
     Architecture arch = Architecture.of(config);
-    VaeGraph graph = VaeGraph.build(arch, config.betaAt(1), config.freeBits(), random);
+    VaeGraph graph = VaeGraph.build(arch, config.betaAt(1), config.freeBits(), bernoulli,
+        random);
     SameDiff sd = graph.sameDiff();
     sd.setTrainingConfig(new TrainingConfig.Builder()
         .updater(new Adam(config.learningRate()))
@@ -150,12 +157,13 @@ public final class VaeTrainer {
           random), 1);
       long nanos = Math.max(1, System.nanoTime() - epochStart);
       VaeNetwork current = new VaeNetwork(arch, graph.params());
-      double[] terms = lossTerms(current, probe, probeNoise, probeMask);
+      double[] terms = lossTerms(current, probe, probeNoise, probeMask, bernoulli);
       double reconstruction = terms[0];
       double kl = terms[1];
       double validationLoss = Double.NaN;
       if (validation != null) {
-        double[] v = lossTerms(current, validation, validationNoise, validationMask);
+        double[] v = lossTerms(current, validation, validationNoise, validationMask,
+            bernoulli);
         validationLoss = v[0] + config.beta() * v[1];
       }
       EpochStats stats = new EpochStats(epoch, config.epochs(),
@@ -187,7 +195,8 @@ public final class VaeTrainer {
     float[] eps = standardNormal(new Random(config.seed() ^ SCORING_NOISE_SALT),
         config.mcSamples() * config.latentDim());
     AnomalyModel unthresholded = new AnomalyModel(data.features(), config.windowLength(),
-        Double.NaN, normaliser, new VaeNetwork(arch, finalParams), eps, config.maxMissing());
+        Double.NaN, normaliser, new VaeNetwork(arch, finalParams), eps, config.maxMissing(),
+        config.reconstruction());
     ScoreBatch own = unthresholded.score(raw);
     double threshold;
     String thresholdMethod;
@@ -207,6 +216,23 @@ public final class VaeTrainer {
     LOG.info("trained in {} ms: final loss {}, threshold {} = {} of training scores",
         durationMillis, last.loss(), threshold, thresholdMethod);
     return new TrainedModel(model, history, data, config, durationMillis, thresholdMethod);
+  }
+
+  private static Normaliser identity(int features) {
+    float[] ones = new float[features];
+    Arrays.fill(ones, 1f);
+    return new Normaliser(new float[features], ones);
+  }
+
+  private static void checkUnitInterval(float[][] windows) {
+    for (float[] w : windows) {
+      for (float v : w) {
+        if (!Float.isNaN(v) && (v < 0 || v > 1)) {
+          throw new IllegalArgumentException("Bernoulli reconstruction needs values in [0, 1];"
+              + " the training data has " + v);
+        }
+      }
+    }
   }
 
   private static double[] scoredValues(ScoreBatch scores) {
@@ -263,12 +289,27 @@ public final class VaeTrainer {
 
   /** As {@link #lossTerms(VaeNetwork, INDArray, INDArray)}, counting only unmasked values. */
   static double[] lossTerms(VaeNetwork network, INDArray x, INDArray noise, INDArray mask) {
+    return lossTerms(network, x, noise, mask, false);
+  }
+
+  /** As above; {@code bernoulli}: the Bernoulli NLL with the decoder's mean head as logit. */
+  static double[] lossTerms(VaeNetwork network, INDArray x, INDArray noise, INDArray mask,
+      boolean bernoulli) {
     long rows = x.size(0);
     INDArray[] enc = network.encode(x);
     INDArray mu = enc[0];
     INDArray logVar = enc[1];
     INDArray z = Transforms.exp(logVar.mul(0.5), false).muli(noise).addi(mu);
     INDArray[] dec = network.decode(z);
+    if (bernoulli) {
+      INDArray nll = Transforms.softPlus(dec[0], true).subi(x.mul(dec[0]));
+      if (mask != null) {
+        nll.muli(mask);
+      }
+      double klSumB = logVar.add(1.0).subi(mu.mul(mu)).subi(Transforms.exp(logVar, true))
+          .sumNumber().doubleValue();
+      return new double[] {nll.sumNumber().doubleValue() / rows, -0.5 * klSumB / rows};
+    }
     INDArray diff = x.sub(dec[0]);
     INDArray perValue = diff.muli(diff).muli(Transforms.exp(dec[1].neg(), false)).addi(dec[1]);
     double observed = rows * x.size(1);

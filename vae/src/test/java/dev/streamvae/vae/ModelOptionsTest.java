@@ -193,4 +193,63 @@ class ModelOptionsTest {
     assertThat(loaded.score(new float[][] {gap}).anomalyScore(0))
         .isCloseTo(s.anomalyScore(1), org.assertj.core.data.Offset.offset(1e-3));
   }
+
+  @Test
+  void bernoulliReconstructionModelsValuesInTheUnitInterval() {
+    int length = 800;
+    java.util.Random random = new java.util.Random(6);
+    double[][] ratio = new double[length][1];
+    for (int t = 0; t < length; t++) {
+      ratio[t][0] = 0.5 + 0.3 * Math.sin(2 * Math.PI * t / 50) + 0.01 * random.nextGaussian();
+    }
+    TrainingSet data = TrainingSet.builder(List.of("ratio"), 16, 1)
+        .addSeries("s", Synthetic.timestamps(length), ratio).build();
+    VaeConfig bernoulli = small().toBuilder().epochs(6)
+        .reconstruction(VaeConfig.Reconstruction.BERNOULLI).build();
+    TrainedModel trained = VaeTrainer.train(data, bernoulli, null);
+    AnomalyModel model = trained.model();
+    float[][] windows = java.util.Arrays.copyOf(data.windows(), 40);
+    ScoreBatch scores = model.score(windows);
+    // The score is the Bernoulli NLL of the raw values with the decoder's output as logits,
+    // averaged over the model's L noise vectors: recomputed here by hand.
+    float[] x0 = windows[0];
+    org.nd4j.linalg.api.ndarray.INDArray[] enc = model.network().encode(
+        org.nd4j.linalg.factory.Nd4j.create(x0, new long[] {1, x0.length}, 'c'));
+    float[] eps = model.eps();
+    int k = model.latentDim();
+    double nll = 0;
+    for (int sample = 0; sample < model.mcSamples(); sample++) {
+      float[] z = new float[k];
+      for (int j = 0; j < k; j++) {
+        z[j] = (float) (enc[0].getDouble(0, j)
+            + Math.exp(0.5 * enc[1].getDouble(0, j)) * eps[sample * k + j]);
+      }
+      org.nd4j.linalg.api.ndarray.INDArray logits = model.network().decode(
+          org.nd4j.linalg.factory.Nd4j.create(z, new long[] {1, k}, 'c'))[0];
+      for (int t = 0; t < x0.length; t++) {
+        double l = logits.getDouble(0, t);
+        nll += (Math.max(l, 0) + Math.log1p(Math.exp(-Math.abs(l))) - x0[t] * l)
+            / model.mcSamples();
+      }
+    }
+    assertThat(scores.anomalyScore(0)).isCloseTo(nll, org.assertj.core.data.Offset.offset(1e-3));
+    for (int i = 0; i < scores.size(); i++) {
+      assertThat(scores.logProbability(i)).isNegative();
+    }
+    // The contributions use the same likelihood.
+    assertThat(model.contributions(new float[][] {windows[0]})[0][0])
+        .isCloseTo(scores.anomalyScore(0), org.assertj.core.data.Offset.offset(1e-2));
+    // Carried in the payload and the manifest.
+    ModelBundle bundle = ModelBundle.fromBytes(trained.toBundle("m", 1, Instant.EPOCH)
+        .toBytes());
+    assertThat(bundle.manifest().trainingOptions()).containsEntry("reconstruction",
+        "BERNOULLI");
+    assertThat(bundle.load().score(windows).logProbability(3))
+        .isCloseTo(scores.logProbability(3), org.assertj.core.data.Offset.offset(1e-4));
+    // Data outside [0, 1] is refused with a clear message.
+    TrainingSet wide = TrainingSet.builder(List.of("v"), 16, 1)
+        .addSeries("s", Synthetic.timestamps(100), Synthetic.sine(100, 1)).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> VaeTrainer.train(wide, bernoulli,
+        null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 1]");
+  }
 }

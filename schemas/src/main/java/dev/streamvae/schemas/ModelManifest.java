@@ -39,6 +39,9 @@ import java.util.Objects;
  * @param promotion the trainer's champion/challenger decision; null means promoted (format 2)
  * @param signingKeyId id of the Ed25519 key that signed the envelope, or null when unsigned
  *     (format 2); the signature itself follows the payload in the envelope
+ * @param trainingOptions the trainer's model options that shape how the model scores or was
+ *     fitted (e.g. {@code centreWindows}, {@code maxMissing}, {@code beta},
+ *     {@code klAnnealEpochs}, {@code freeBits}, {@code patience}), as text; empty when unknown
  */
 public record ModelManifest(
     @JsonProperty(required = true) int formatVersion,
@@ -62,7 +65,8 @@ public record ModelManifest(
     Map<String, Double> validation,
     List<ReferenceWindow> referenceWindows,
     Promotion promotion,
-    String signingKeyId) {
+    String signingKeyId,
+    Map<String, String> trainingOptions) {
 
   /** Validates the invariants every consumer relies on. */
   public ModelManifest {
@@ -74,6 +78,8 @@ public record ModelManifest(
     trainingSeries = trainingSeries == null ? null : List.copyOf(trainingSeries);
     validation = validation == null ? null : Map.copyOf(validation);
     referenceWindows = referenceWindows == null ? null : List.copyOf(referenceWindows);
+    trainingOptions = trainingOptions == null ? Map.of()
+        : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(trainingOptions));
     if (modelName.isBlank()) {
       throw new IllegalArgumentException("modelName must not be blank");
     }
@@ -96,7 +102,7 @@ public record ModelManifest(
       long payloadSize, Map<String, String> libraryVersions) {
     this(formatVersion, modelName, version, createdAt, features, windowLength, stride, latentDim,
         mcSamples, threshold, thresholdMethod, training, payloadSha256, payloadSize,
-        libraryVersions, null, null, null, null, null, null, null);
+        libraryVersions, null, null, null, null, null, null, null, null);
   }
 
   /** This manifest with another version number; the payload is unchanged. */
@@ -104,7 +110,7 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, modelName, newVersion, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
         payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
-        validation, referenceWindows, promotion, signingKeyId);
+        validation, referenceWindows, promotion, signingKeyId, trainingOptions);
   }
 
   /** This manifest naming another signing key (null: unsigned). */
@@ -112,7 +118,7 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, modelName, version, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
         payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
-        validation, referenceWindows, promotion, keyId);
+        validation, referenceWindows, promotion, keyId, trainingOptions);
   }
 
   /** This manifest with another champion/challenger decision. */
@@ -120,7 +126,7 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, modelName, version, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
         payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
-        validation, referenceWindows, newPromotion, signingKeyId);
+        validation, referenceWindows, newPromotion, signingKeyId, trainingOptions);
   }
 
   /** This manifest with other validation metrics. */
@@ -128,7 +134,7 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, modelName, version, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
         payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
-        newValidation, referenceWindows, promotion, signingKeyId);
+        newValidation, referenceWindows, promotion, signingKeyId, trainingOptions);
   }
 
   /** Whether scorers that follow the newest version may activate it without an operator. */

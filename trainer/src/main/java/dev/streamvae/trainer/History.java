@@ -69,7 +69,19 @@ public final class History {
    *     as one window
    */
   public TrainingSet toTrainingSet(List<String> features, int windowLength, int stride) {
-    TrainingSet.Builder builder = TrainingSet.builder(features, windowLength, stride);
+    return toTrainingSet(features, windowLength, stride, 0);
+  }
+
+  /**
+   * As {@link #toTrainingSet(List, int, int)}; with {@code maxMissing > 0} a record lacking one
+   * of the features gets NaN there instead of failing, and windows with at most
+   * {@code maxMissing} such values are kept for the trainer to mask ({@link
+   * dev.streamvae.vae.VaeConfig#maxMissing()}).
+   */
+  public TrainingSet toTrainingSet(List<String> features, int windowLength, int stride,
+      int maxMissing) {
+    TrainingSet.Builder builder = TrainingSet.builder(features, windowLength, stride)
+        .maxMissing(maxMissing);
     for (Map.Entry<String, List<Observation>> entry : series.entrySet()) {
       List<Observation> observations = entry.getValue();
       long[] timestamps = new long[observations.size()];
@@ -79,11 +91,11 @@ public final class History {
         timestamps[t] = o.timestamp();
         for (int f = 0; f < features.size(); f++) {
           Double v = o.values().get(features.get(f));
-          if (v == null) {
+          if (v == null && maxMissing == 0) {
             throw new IllegalArgumentException("series '" + entry.getKey() + "' has no value for '"
                 + features.get(f) + "' at " + o.timestamp());
           }
-          values[t][f] = v;
+          values[t][f] = v == null ? Double.NaN : v;
         }
       }
       builder.addSeries(entry.getKey(), timestamps, values);

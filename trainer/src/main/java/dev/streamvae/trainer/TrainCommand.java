@@ -143,6 +143,17 @@ public final class TrainCommand implements Callable<Integer> {
           + " loss and keep the best weights; 0 = off (default: ${DEFAULT-VALUE}).")
   int patience;
 
+  @Option(names = "--reconstruction", defaultValue = "GAUSSIAN", paramLabel = "KIND",
+      description = "Decoder distribution: GAUSSIAN (any data, standardised) or BERNOULLI (data"
+          + " in [0, 1], used as is) (default: ${DEFAULT-VALUE}).")
+  VaeConfig.Reconstruction reconstruction;
+
+  @Option(names = "--max-missing", defaultValue = "0", paramLabel = "VALUES",
+      description = "Values a window may miss (NaN, or a metric absent from a record) and still"
+          + " be trained on and scored: imputed and left out of the likelihood; 0 = such"
+          + " windows are skipped (default: ${DEFAULT-VALUE}).")
+  int maxMissing;
+
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -244,7 +255,9 @@ public final class TrainCommand implements Callable<Integer> {
         .klAnnealEpochs(klAnnealEpochs)
         .freeBits(freeBits)
         .validationFraction(validationFraction)
-        .patience(patience);
+        .patience(patience)
+        .maxMissing(maxMissing)
+        .reconstruction(reconstruction);
     if (targetAlertRate != null) {
       builder.targetAlertRate(targetAlertRate);
     }

@@ -86,7 +86,7 @@ public final class TrainingRun {
       validationHistory = history.split(cut, false);
     }
     TrainingSet data = trainingHistory.toTrainingSet(features, vae.windowLength(),
-        request.stride());
+        request.stride(), vae.maxMissing());
     out.printf("training on %d windows of %d x %s; ND4J backend %s%n", data.windowCount(),
         vae.windowLength(), features, backend);
     TrainedModel trained = VaeTrainer.train(data, vae, listener);

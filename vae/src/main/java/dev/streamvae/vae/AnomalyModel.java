@@ -2,6 +2,7 @@ package dev.streamvae.vae;
 
 import java.util.List;
 import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -62,12 +63,37 @@ public final class AnomalyModel {
   private final VaeNetwork network;
   private final FusedForward forward;
   private final float[] eps;
+  private final int maxMissing;
+  private final VaeConfig.Reconstruction reconstruction;
 
   /**
    * @param eps {@code mcSamples * latentDim} standard-normal draws, row-major {@code [L, k]}
    */
   AnomalyModel(List<String> features, int windowLength, double threshold,
       Normaliser normaliser, VaeNetwork network, float[] eps) {
+    this(features, windowLength, threshold, normaliser, network, eps, 0);
+  }
+
+  /**
+   * @param maxMissing missing (non-finite) values a window may have and still be scored, on its
+   *     observed values only ({@link VaeConfig#maxMissing()})
+   */
+  AnomalyModel(List<String> features, int windowLength, double threshold,
+      Normaliser normaliser, VaeNetwork network, float[] eps, int maxMissing) {
+    this(features, windowLength, threshold, normaliser, network, eps, maxMissing,
+        VaeConfig.Reconstruction.GAUSSIAN);
+  }
+
+  /** @param reconstruction the decoder's distribution ({@link VaeConfig#reconstruction()}) */
+  AnomalyModel(List<String> features, int windowLength, double threshold,
+      Normaliser normaliser, VaeNetwork network, float[] eps, int maxMissing,
+      VaeConfig.Reconstruction reconstruction) {
+    this.reconstruction = Objects.requireNonNull(reconstruction, "reconstruction");
+    if (maxMissing < 0 || maxMissing >= windowLength * features.size()) {
+      throw new IllegalArgumentException("maxMissing " + maxMissing + " outside [0, "
+          + windowLength * features.size() + ")");
+    }
+    this.maxMissing = maxMissing;
     this.features = List.copyOf(features);
     this.windowLength = windowLength;
     this.threshold = threshold;
@@ -94,7 +120,18 @@ public final class AnomalyModel {
 
   /** This model with another threshold; weights and noise are shared (they are immutable). */
   AnomalyModel withThreshold(double newThreshold) {
-    return new AnomalyModel(features, windowLength, newThreshold, normaliser, network, eps);
+    return new AnomalyModel(features, windowLength, newThreshold, normaliser, network, eps,
+        maxMissing, reconstruction);
+  }
+
+  /** The decoder's distribution. */
+  public VaeConfig.Reconstruction reconstruction() {
+    return reconstruction;
+  }
+
+  /** Missing values a window may have and still be scored (on its observed values). */
+  public int maxMissing() {
+    return maxMissing;
   }
 
   /** Metric names, in the column order of a window. */
@@ -184,20 +221,25 @@ public final class AnomalyModel {
     int l = mcSamples;
     float[] x = new float[b * n];
     boolean[] unscorable = new boolean[b];
+    float[] observed = null; // only allocated when some row has a missing value
     for (int i = 0; i < b; i++) {
       float[] row = raw[from + i];
-      boolean finite = true;
+      int missing = 0;
       for (float v : row) {
-        finite &= Float.isFinite(v);
+        missing += Float.isFinite(v) ? 0 : 1;
       }
-      if (finite) {
+      if (missing == 0) {
         normaliser.normalise(row, x, i * n);
+      } else if (missing <= maxMissing) {
+        observed = observed == null ? ones(b * n) : observed;
+        imputeAndMask(row, x, observed, i * n);
       } else {
         // Left at zero (the training mean): the row's results are replaced by NaN below, and
         // matrix rows do not mix, so it cannot disturb its neighbours.
         unscorable[i] = true;
       }
     }
+    clampForBernoulli(x);
     float[] mu = new float[b * k];
     float[] sigma = new float[b * k];
     forward.encode(Nd4j.create(x, new long[] {b, n}, 'c'), mu, sigma);
@@ -212,11 +254,28 @@ public final class AnomalyModel {
         }
       }
     }
-    float[] rowSums = forward.reconstructionTerms(
-        Nd4j.create(z, new long[] {(long) l * b, k}, 'c'), x, b);
+    INDArray latent = Nd4j.create(z, new long[] {(long) l * b, k}, 'c');
+    double[] rowSums;
+    if (reconstruction == VaeConfig.Reconstruction.GAUSSIAN && observed == null) {
+      // The common case takes the fused pass (FusedForward): no decoder outputs materialised.
+      float[] sums = forward.reconstructionTerms(latent, x, b);
+      rowSums = new double[sums.length];
+      for (int r = 0; r < sums.length; r++) {
+        rowSums[r] = sums[r];
+      }
+    } else {
+      INDArray[] dec = network.decode(latent);
+      INDArray terms = perValueTerms(Nd4j.create(tile(x, l), new long[] {(long) l * b, n}, 'c'),
+          dec[0], dec[1]);
+      if (observed != null) {
+        terms.muli(Nd4j.create(tile(observed, l), new long[] {(long) l * b, n}, 'c'));
+      }
+      rowSums = terms.sum(1).castTo(DataType.DOUBLE).toDoubleVector();
+    }
 
-    double constant = n * LOG_2PI;
     for (int i = 0; i < b; i++) {
+      double constant = reconstruction == VaeConfig.Reconstruction.BERNOULLI ? 0
+          : observed == null ? n * LOG_2PI : observedCount(observed, i, n) * LOG_2PI;
       double acc = 0;
       for (int s = 0; s < l; s++) {
         acc += -0.5 * (rowSums[s * b + i] + constant);
@@ -230,6 +289,66 @@ public final class AnomalyModel {
         System.arraycopy(mu, i * k, latentMeans, out * k, k);
       }
     }
+  }
+
+  /**
+   * Twice the per-value negative log-likelihood without its constant, so that a window's
+   * log-probability is {@code -0.5 * (sum + constant)}: Gaussian {@code (x - m)^2 exp(-v) + v};
+   * Bernoulli {@code 2 (softplus(l) - x l)} with the mean head as logit {@code l}. Consumes
+   * {@code x}.
+   */
+  private INDArray perValueTerms(INDArray x, INDArray mean, INDArray decLogVar) {
+    if (reconstruction == VaeConfig.Reconstruction.BERNOULLI) {
+      return Transforms.softPlus(mean, true).subi(x.muli(mean)).muli(2);
+    }
+    INDArray diff = x.subi(mean);
+    return diff.muli(diff).muli(Transforms.exp(decLogVar.neg(), false)).addi(decLogVar);
+  }
+
+  /** Bernoulli reads values in [0, 1]: larger or smaller ones count as 1 or 0. */
+  private void clampForBernoulli(float[] x) {
+    if (reconstruction == VaeConfig.Reconstruction.BERNOULLI) {
+      for (int j = 0; j < x.length; j++) {
+        x[j] = Math.max(0f, Math.min(1f, x[j]));
+      }
+    }
+  }
+
+  private static float[] ones(int size) {
+    float[] a = new float[size];
+    java.util.Arrays.fill(a, 1f);
+    return a;
+  }
+
+  /** Normalises a row with missing values: each imputed with the training mean (0), masked. */
+  private void imputeAndMask(float[] row, float[] x, float[] observed, int offset) {
+    float[] clean = row.clone();
+    for (int j = 0; j < clean.length; j++) {
+      clean[j] = Float.isFinite(clean[j]) ? clean[j] : Float.NaN;
+    }
+    normaliser.normalise(clean, x, offset);
+    for (int j = 0; j < clean.length; j++) {
+      if (Float.isNaN(x[offset + j])) {
+        x[offset + j] = 0f;
+        observed[offset + j] = 0f;
+      }
+    }
+  }
+
+  private static float[] tile(float[] rows, int times) {
+    float[] out = new float[rows.length * times];
+    for (int s = 0; s < times; s++) {
+      System.arraycopy(rows, 0, out, s * rows.length, rows.length);
+    }
+    return out;
+  }
+
+  private static int observedCount(float[] observed, int row, int n) {
+    int c = 0;
+    for (int j = row * n; j < (row + 1) * n; j++) {
+      c += observed[j] > 0 ? 1 : 0;
+    }
+    return c;
   }
 
   /**
@@ -250,23 +369,28 @@ public final class AnomalyModel {
     for (int from = 0; from < rawWindows.length; from += MAX_CHUNK) {
       int b = Math.min(rawWindows.length, from + MAX_CHUNK) - from;
       float[] x = new float[b * n];
+      float[] observed = null;
       for (int i = 0; i < b; i++) {
         float[] row = rawWindows[from + i];
         if (row == null || row.length != n) {
           throw new IllegalArgumentException("window " + (from + i) + " does not have "
               + "windowLength * featureCount = " + n + " values");
         }
-        boolean finite = true;
+        int missing = 0;
         for (float v : row) {
-          finite &= Float.isFinite(v);
+          missing += Float.isFinite(v) ? 0 : 1;
         }
-        if (finite) {
+        if (missing == 0) {
           normaliser.normalise(row, x, i * n);
+        } else if (missing <= maxMissing) {
+          observed = observed == null ? ones(b * n) : observed;
+          imputeAndMask(row, x, observed, i * n);
         } else {
           out[from + i] = new double[features];
           java.util.Arrays.fill(out[from + i], Double.NaN);
         }
       }
+      clampForBernoulli(x);
       INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'));
       float[] mu = flat(enc[0]);
       float[] logVar = flat(enc[1]);
@@ -285,10 +409,13 @@ public final class AnomalyModel {
       }
       INDArray[] dec = network.decode(Nd4j.create(z, new long[] {(long) mcSamples * b, k},
           'c'));
-      INDArray diff = Nd4j.create(xTiled, new long[] {(long) mcSamples * b, n}, 'c')
-          .subi(dec[0]);
-      float[] terms = flat(diff.muli(diff).muli(Transforms.exp(dec[1].neg(), false))
-          .addi(dec[1]));
+      INDArray perValue = perValueTerms(Nd4j.create(xTiled,
+          new long[] {(long) mcSamples * b, n}, 'c'), dec[0], dec[1]);
+      if (observed != null) {
+        perValue.muli(Nd4j.create(tile(observed, mcSamples),
+            new long[] {(long) mcSamples * b, n}, 'c'));
+      }
+      float[] terms = flat(perValue);
       for (int i = 0; i < b; i++) {
         if (out[from + i] != null) {
           continue;
@@ -300,8 +427,14 @@ public final class AnomalyModel {
             share[v % features] += terms[base + v];
           }
         }
+        int[] present = new int[features];
+        for (int v = 0; v < n; v++) {
+          present[v % features] += observed == null || observed[i * n + v] > 0 ? 1 : 0;
+        }
         for (int f = 0; f < features; f++) {
-          share[f] = 0.5 * (share[f] / mcSamples + windowLength * LOG_2PI);
+          double constant = reconstruction == VaeConfig.Reconstruction.BERNOULLI ? 0
+              : present[f] * LOG_2PI;
+          share[f] = 0.5 * (share[f] / mcSamples + constant);
         }
         out[from + i] = share;
       }

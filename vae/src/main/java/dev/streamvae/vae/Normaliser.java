@@ -57,30 +57,35 @@ final class Normaliser {
       Normaliser plain = fit(centred, featureCount, false);
       return new Normaliser(plain.means, plain.stds, true);
     }
+    // Missing values (NaN, kept only under VaeConfig.maxMissing) are left out of both passes.
     double[] sum = new double[featureCount];
     long[] count = new long[featureCount];
     for (float[] w : windows) {
       for (int i = 0; i < w.length; i++) {
-        sum[i % featureCount] += w[i];
-        count[i % featureCount]++;
+        if (!Float.isNaN(w[i])) {
+          sum[i % featureCount] += w[i];
+          count[i % featureCount]++;
+        }
       }
     }
     double[] mean = new double[featureCount];
     for (int f = 0; f < featureCount; f++) {
-      mean[f] = sum[f] / count[f];
+      mean[f] = count[f] == 0 ? 0 : sum[f] / count[f];
     }
     // Two passes: the one-pass formula cancels catastrophically for large, steady values.
     double[] sq = new double[featureCount];
     for (float[] w : windows) {
       for (int i = 0; i < w.length; i++) {
-        double d = w[i] - mean[i % featureCount];
-        sq[i % featureCount] += d * d;
+        if (!Float.isNaN(w[i])) {
+          double d = w[i] - mean[i % featureCount];
+          sq[i % featureCount] += d * d;
+        }
       }
     }
     float[] means = new float[featureCount];
     float[] stds = new float[featureCount];
     for (int f = 0; f < featureCount; f++) {
-      double std = Math.sqrt(sq[f] / count[f]);
+      double std = count[f] == 0 ? 0 : Math.sqrt(sq[f] / count[f]);
       double floor = Math.max(RELATIVE_STD_FLOOR * Math.max(1.0, Math.abs(mean[f])), 1e-6);
       means[f] = (float) mean[f];
       stds[f] = (float) Math.max(std, floor);
@@ -105,7 +110,10 @@ final class Normaliser {
     return centreWindows;
   }
 
-  /** Normalises one time-major row into {@code out} starting at {@code offset}. */
+  /**
+   * Normalises one time-major row into {@code out} starting at {@code offset}; a missing (NaN)
+   * value stays NaN, for the caller to impute and mask.
+   */
   void normalise(float[] row, float[] out, int offset) {
     int featureCount = means.length;
     double[] windowMeans = centreWindows ? windowMeans(row, featureCount) : null;
@@ -116,14 +124,18 @@ final class Normaliser {
     }
   }
 
+  /** Per-feature means of a window's present values (0 for a feature with none). */
   private static double[] windowMeans(float[] row, int featureCount) {
     double[] m = new double[featureCount];
+    int[] n = new int[featureCount];
     for (int i = 0; i < row.length; i++) {
-      m[i % featureCount] += row[i];
+      if (!Float.isNaN(row[i])) {
+        m[i % featureCount] += row[i];
+        n[i % featureCount]++;
+      }
     }
-    int records = row.length / featureCount;
     for (int f = 0; f < featureCount; f++) {
-      m[f] /= records;
+      m[f] = n[f] == 0 ? 0 : m[f] / n[f];
     }
     return m;
   }

@@ -30,6 +30,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * double threshold
  * float  featureCount means, featureCount stds
  * byte   1 when each window is centred on its own mean first, else 0 (format 2 only)
+ * int    maxMissing, values a window may miss and still be scored (format 2 only)
+ * byte   reconstruction: 0 Gaussian, 1 Bernoulli (format 2 only)
  * float  mcSamples * latentDim noise values, row-major [L, k]
  * int    arrayCount, then per array: UTF name, int rank, rank longs (shape), int count, floats
  * </pre>
@@ -67,6 +69,8 @@ final class PayloadCodec {
       writeFloats(out, norm.means());
       writeFloats(out, norm.stds());
       out.writeByte(norm.centreWindows() ? 1 : 0);
+      out.writeInt(model.maxMissing());
+      out.writeByte(model.reconstruction().ordinal());
       writeFloats(out, model.eps());
       Map<String, INDArray> params = model.network().params();
       out.writeInt(params.size());
@@ -126,12 +130,20 @@ final class PayloadCodec {
       float[] means = readFloats(in, featureCount);
       float[] stds = readFloats(in, featureCount);
       boolean centreWindows = false;
+      int maxMissing = 0;
+      VaeConfig.Reconstruction reconstruction = VaeConfig.Reconstruction.GAUSSIAN;
       if (format >= 2) {
         int centring = in.readUnsignedByte();
         if (centring > 1) {
           throw new InvalidModelException("payload window centring flag is " + centring);
         }
         centreWindows = centring == 1;
+        maxMissing = in.readInt();
+        int kind = in.readUnsignedByte();
+        if (kind >= VaeConfig.Reconstruction.values().length) {
+          throw new InvalidModelException("payload reconstruction kind is " + kind);
+        }
+        reconstruction = VaeConfig.Reconstruction.values()[kind];
       }
       float[] eps = readFloats(in, (long) mcSamples * latentDim);
       long inputSize = (long) windowLength * featureCount;
@@ -173,7 +185,8 @@ final class PayloadCodec {
       try {
         VaeNetwork network = new VaeNetwork(arch, params);
         Normaliser normaliser = new Normaliser(means, stds, centreWindows);
-        return new AnomalyModel(features, windowLength, threshold, normaliser, network, eps);
+        return new AnomalyModel(features, windowLength, threshold, normaliser, network, eps,
+            maxMissing, reconstruction);
       } catch (IllegalArgumentException e) {
         throw new InvalidModelException("inconsistent payload: " + e.getMessage(), e);
       }

@@ -107,7 +107,7 @@ public final class TrainedModel {
         createdAt.toEpochMilli(), model.features(), model.windowLength(), data.stride(),
         model.latentDim(), model.mcSamples(), model.threshold(), thresholdMethod(), summary,
         ModelBundle.sha256Hex(payload), payload.length, versions, data.seriesIds(),
-        CONDITIONING_NONE, normalisation, null, referenceWindows(), null, null);
+        CONDITIONING_NONE, normalisation, null, referenceWindows(), null, null, trainingOptions());
     return ModelBundle.of(manifest, payload);
   }
 
@@ -130,6 +130,20 @@ public final class TrainedModel {
       }
     }
     return refs;
+  }
+
+  /** The model options recorded in the manifest, as text. */
+  Map<String, String> trainingOptions() {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("beta", String.valueOf(config.beta()));
+    o.put("centreWindows", String.valueOf(config.centreWindows()));
+    o.put("freeBits", String.valueOf(config.freeBits()));
+    o.put("klAnnealEpochs", String.valueOf(config.klAnnealEpochs()));
+    o.put("maxMissing", String.valueOf(config.maxMissing()));
+    o.put("patience", String.valueOf(config.patience()));
+    o.put("reconstruction", config.reconstruction().name());
+    o.put("validationFraction", String.valueOf(config.validationFraction()));
+    return o;
   }
 
   static String formatQuantile(double q) {

@@ -139,6 +139,7 @@ public final class TrainingReport {
 
     Normaliser norm = model.normaliser();
     VaeNetwork net = model.network();
+    boolean bernoulli = model.reconstruction() == VaeConfig.Reconstruction.BERNOULLI;
     int k = model.latentDim();
     h.append("<h2>Windows sampled from the prior, decoded</h2><div class=\"row\">");
     Random random = new Random(config.seed() ^ 0x5EEDL);
@@ -146,7 +147,7 @@ public final class TrainingReport {
     INDArray decoded = net.decode(Nd4j.create(z, new long[] {SAMPLES, k}, 'c'))[0];
     for (int i = 0; i < SAMPLES; i++) {
       h.append(windowChart("sample " + (i + 1), List.of(denormalise(decoded.getRow(i), norm,
-          null)), List.of("decoded"), model.features(), 250, 150));
+          null, bernoulli)), List.of("decoded"), model.features(), 250, 150));
     }
     h.append("</div>");
 
@@ -171,7 +172,7 @@ public final class TrainingReport {
                 windowMeans(windows[b], model.featureCount()), t) : null;
         INDArray out = net.decode(Nd4j.create(zi, new long[] {1, k}, 'c'))[0];
         h.append(windowChart(String.format(Locale.ROOT, "t = %.2f", t),
-            List.of(denormalise(out.getRow(0), norm, level)), List.of("decoded"),
+            List.of(denormalise(out.getRow(0), norm, level, bernoulli)), List.of("decoded"),
             model.features(), 140, 120));
       }
     }
@@ -192,7 +193,7 @@ public final class TrainingReport {
       }
       h.append(windowChart(String.format(Locale.ROOT, "window %d, score %s", rows[i],
           fmt(scores.anomalyScore(i))), List.of(original, denormalise(out.getRow(0), norm,
-              level)), List.of("window", "reconstruction"), model.features(), 340, 170));
+              level, bernoulli)), List.of("window", "reconstruction"), model.features(), 340, 170));
     }
     h.append("</div></body></html>\n");
     return h.toString();
@@ -218,8 +219,15 @@ public final class TrainingReport {
   }
 
   /** Undoes the normaliser; {@code level} adds back the window means of a centred model. */
-  private static double[] denormalise(INDArray normalised, Normaliser norm, double[] level) {
+  private static double[] denormalise(INDArray normalised, Normaliser norm, double[] level,
+      boolean bernoulli) {
     float[] v = normalised.dup('c').data().asFloat();
+    if (bernoulli) {
+      // The decoder's output is a logit; its mean is the probability.
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) (1 / (1 + Math.exp(-v[i])));
+      }
+    }
     float[] means = norm.means();
     float[] stds = norm.stds();
     int f = means.length;

@@ -15,7 +15,8 @@ import java.util.Set;
  * <p>Windows start at offsets {@code 0, stride, 2*stride, ...} of each series and never span two
  * series. A series shorter than the window contributes nothing. A window that contains a
  * non-finite value (NaN, infinity) is skipped, so gaps in the history cost only the windows that
- * touch them. {@link #seriesCount()}, {@link #dataFrom()} and {@link #dataTo()} describe the
+ * touch them; unless the builder allows {@link Builder#maxMissing(int) missing values}, in which
+ * case a window with at most that many keeps them, as NaN, for the trainer to mask. {@link #seriesCount()}, {@link #dataFrom()} and {@link #dataTo()} describe the
  * windows actually kept, not every series offered.
  */
 public final class TrainingSet {
@@ -116,6 +117,7 @@ public final class TrainingSet {
     private final List<String> contributingIds = new ArrayList<>();
     private long dataFrom = Long.MAX_VALUE;
     private long dataTo = Long.MIN_VALUE;
+    private int maxMissing;
 
     private Builder(List<String> features, int windowLength, int stride) {
       Objects.requireNonNull(features, "features");
@@ -134,6 +136,19 @@ public final class TrainingSet {
       this.features = List.copyOf(features);
       this.windowLength = windowLength;
       this.stride = stride;
+    }
+
+    /**
+     * Keeps windows with up to this many non-finite values (stored as NaN), for a model trained
+     * with the same {@link VaeConfig#maxMissing()}; 0 (the default) skips any such window. Set
+     * before adding series.
+     */
+    public Builder maxMissing(int value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("maxMissing must be >= 0, was " + value);
+      }
+      this.maxMissing = value;
+      return this;
     }
 
     /**
@@ -157,7 +172,7 @@ public final class TrainingSet {
             + " timestamps but " + values.length + " records");
       }
       int featureCount = features.size();
-      boolean[] finite = new boolean[values.length];
+      int[] missing = new int[values.length];
       for (int t = 0; t < values.length; t++) {
         if (values[t] == null || values[t].length != featureCount) {
           throw new IllegalArgumentException("series '" + seriesId + "': record " + t + " has "
@@ -168,27 +183,26 @@ public final class TrainingSet {
           throw new IllegalArgumentException("series '" + seriesId
               + "': timestamps not in order at record " + t);
         }
-        boolean ok = true;
         for (double v : values[t]) {
           // A value beyond float range would become infinite in the float windows.
-          ok &= Double.isFinite(v) && Math.abs(v) <= Float.MAX_VALUE;
+          missing[t] += usable(v) ? 0 : 1;
         }
-        finite[t] = ok;
       }
-      // A prefix count of non-finite records answers "any in [s, s+W)?" in O(1) for any stride.
+      // A prefix count of non-finite values answers "how many in [s, s+W)?" in O(1).
       int[] badPrefix = new int[values.length + 1];
       for (int t = 0; t < values.length; t++) {
-        badPrefix[t + 1] = badPrefix[t] + (finite[t] ? 0 : 1);
+        badPrefix[t + 1] = badPrefix[t] + missing[t];
       }
       int added = 0;
       for (int start = 0; start + windowLength <= values.length; start += stride) {
-        if (badPrefix[start + windowLength] - badPrefix[start] > 0) {
+        if (badPrefix[start + windowLength] - badPrefix[start] > maxMissing) {
           continue;
         }
         float[] row = new float[windowLength * featureCount];
         for (int t = 0; t < windowLength; t++) {
           for (int f = 0; f < featureCount; f++) {
-            row[t * featureCount + f] = (float) values[start + t][f];
+            double v = values[start + t][f];
+            row[t * featureCount + f] = usable(v) ? (float) v : Float.NaN;
           }
         }
         windows.add(row);
@@ -201,6 +215,10 @@ public final class TrainingSet {
         contributingIds.add(seriesId);
       }
       return this;
+    }
+
+    private static boolean usable(double v) {
+      return Double.isFinite(v) && Math.abs(v) <= Float.MAX_VALUE;
     }
 
     /**

@@ -33,12 +33,31 @@ import java.util.List;
  * @param thresholdMethod how the threshold is calibrated on the training windows' scores
  * @param thresholdRisk for {@link ThresholdMethod#POT}: the probability q of a normal window
  *     scoring above the threshold, extrapolated from the tail above {@code thresholdQuantile}
+ * @param maxMissing values of a window that may be missing (NaN) and the window still be trained
+ *     on and scored: missing values are imputed with the training mean and left out of the
+ *     reconstruction likelihood (Donut's modified ELBO, Xu et al. 2018, without its prior
+ *     re-weighting), so the score covers the observed values only; 0 = a window with any
+ *     missing value is skipped in training and unscorable
+ * @param reconstruction the decoder's distribution: Gaussian (any real data, standardised) or
+ *     Bernoulli (data in [0, 1], used as is; not with {@code centreWindows})
  */
 public record VaeConfig(int windowLength, int featureCount, List<Integer> hiddenSizes,
     int latentDim, double learningRate, int epochs, int batchSize, double beta, int mcSamples,
     long seed, double thresholdQuantile, boolean centreWindows, int klAnnealEpochs,
     double freeBits, double validationFraction, int patience, ThresholdMethod thresholdMethod,
-    double thresholdRisk) {
+    double thresholdRisk, int maxMissing, Reconstruction reconstruction) {
+
+  /** The decoder's output distribution p(x|z). */
+  public enum Reconstruction {
+    /** Per-value Gaussian with learned mean and variance, on standardised values. */
+    GAUSSIAN,
+    /**
+     * Per-value Bernoulli with the decoder's output as logit, on the raw values, which must lie
+     * in [0, 1] (ratios, utilisations, normalised metrics); at scoring, values outside are
+     * clamped to it.
+     */
+    BERNOULLI
+  }
 
   /** How the anomaly threshold is set from the training windows' anomaly scores. */
   public enum ThresholdMethod {
@@ -93,6 +112,11 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
         "thresholdRisk must be in (0, 1), was " + thresholdRisk);
     check(thresholdMethod != ThresholdMethod.POT || thresholdRisk < 1 - thresholdQuantile,
         "thresholdRisk must be below 1 - thresholdQuantile for POT, was " + thresholdRisk);
+    check(reconstruction != null, "reconstruction must be set");
+    check(reconstruction != Reconstruction.BERNOULLI || !centreWindows,
+        "reconstruction BERNOULLI needs values in [0, 1]; centreWindows would make them negative");
+    check(maxMissing >= 0 && maxMissing < (long) windowLength * featureCount,
+        "maxMissing must be in [0, windowLength * featureCount), was " + maxMissing);
   }
 
   /**
@@ -130,6 +154,8 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     b.patience = patience;
     b.thresholdMethod = thresholdMethod;
     b.thresholdRisk = thresholdRisk;
+    b.maxMissing = maxMissing;
+    b.reconstruction = reconstruction;
     return b;
   }
 
@@ -164,6 +190,8 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     private int patience;
     private ThresholdMethod thresholdMethod = ThresholdMethod.QUANTILE;
     private double thresholdRisk = 1e-3;
+    private int maxMissing;
+    private Reconstruction reconstruction = Reconstruction.GAUSSIAN;
 
     private Builder() {}
 
@@ -279,6 +307,18 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
       return this;
     }
 
+    /** The decoder's distribution. */
+    public Builder reconstruction(Reconstruction value) {
+      this.reconstruction = value;
+      return this;
+    }
+
+    /** Missing values a window may have and still be trained on and scored; 0 = none. */
+    public Builder maxMissing(int value) {
+      this.maxMissing = value;
+      return this;
+    }
+
     /**
      * A threshold that flags about this share of windows like the training ones: the
      * {@code 1 - rate} quantile of the training scores.
@@ -301,7 +341,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
       return new VaeConfig(windowLength, featureCount, hiddenSizes, latentDim, learningRate,
           epochs, batchSize, beta, mcSamples, seed, thresholdQuantile, centreWindows,
           klAnnealEpochs, freeBits, validationFraction, patience, thresholdMethod,
-          thresholdRisk);
+          thresholdRisk, maxMissing, reconstruction);
     }
   }
 }

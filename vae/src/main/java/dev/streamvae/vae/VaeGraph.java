@@ -19,6 +19,8 @@ final class VaeGraph {
 
   static final String INPUT = "x";
   static final String NOISE = "eps";
+  /** 1 where a value was observed, 0 where it was missing and imputed: only observed count. */
+  static final String MASK = "mask";
   static final String RECONSTRUCTION = "reconstruction";
   static final String WEIGHTED_KL = "weightedKl";
   /** The KL weight, a constant whose value the trainer sets before each epoch (annealing). */
@@ -48,9 +50,19 @@ final class VaeGraph {
    * instead of {@code mean_batch(sum_j KL_j)} (equal when no dimension is below the floor).
    */
   static VaeGraph build(Architecture arch, double beta, double freeBits, Random random) {
+    return build(arch, beta, freeBits, false, random);
+  }
+
+  /**
+   * As above; with {@code bernoulli} the reconstruction term is the Bernoulli NLL with the
+   * decoder's mean head as logit, {@code softplus(l) - x * l} per value.
+   */
+  static VaeGraph build(Architecture arch, double beta, double freeBits, boolean bernoulli,
+      Random random) {
     SameDiff sd = SameDiff.create();
     SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, arch.inputSize());
     SDVariable eps = sd.placeHolder(NOISE, DataType.FLOAT, -1, arch.latentDim());
+    SDVariable mask = sd.placeHolder(MASK, DataType.FLOAT, -1, arch.inputSize());
     Map<String, SDVariable> vars = new LinkedHashMap<>();
     for (Architecture.Dense d : arch.allLayers()) {
       vars.put(d.weight(), sd.var(d.weight(), glorot(d.nIn(), d.nOut(), random)));
@@ -69,10 +81,12 @@ final class VaeGraph {
         arch.decoderLogVarLimit());
 
     // Gaussian NLL per value: 0.5 * (log 2pi + logvar + (x - m)^2 / exp(logvar)); summed over
-    // the window, mean over the batch.
+    // the window's observed values (the mask), mean over the batch.
     SDVariable diff = x.sub(mean);
-    SDVariable perValue = diff.mul(diff).mul(sd.math().exp(decLogVar.neg())).add(decLogVar)
-        .add(LOG_2PI).mul(0.5);
+    SDVariable perValue = bernoulli
+        ? sd.nn().softplus(mean).sub(x.mul(mean)).mul(mask)
+        : diff.mul(diff).mul(sd.math().exp(decLogVar.neg())).add(decLogVar)
+            .add(LOG_2PI).mul(0.5).mul(mask);
     perValue.sum(1).mean(RECONSTRUCTION);
     // Closed-form KL(N(mu, sigma^2) || N(0, I)) = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)).
     SDVariable klPerDim = logVar.add(1.0).sub(mu.mul(mu)).sub(sd.math().exp(logVar)).mul(-0.5);

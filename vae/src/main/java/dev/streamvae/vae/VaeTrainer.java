@@ -76,28 +76,50 @@ public final class VaeTrainer {
           + validationCount + " for validation");
     }
     int trainCount = count - validationCount;
-    Normaliser normaliser = Normaliser.fit(validationCount == 0 ? raw
-        : Arrays.copyOf(raw, trainCount), config.featureCount(), config.centreWindows());
+    boolean bernoulli = config.reconstruction() == VaeConfig.Reconstruction.BERNOULLI;
+    if (bernoulli) {
+      checkUnitInterval(raw);
+    }
+    // Bernoulli reads the values as they are: an identity normaliser.
+    Normaliser normaliser = bernoulli ? identity(config.featureCount())
+        : Normaliser.fit(validationCount == 0 ? raw : Arrays.copyOf(raw, trainCount),
+            config.featureCount(), config.centreWindows());
     float[] flat = new float[count * n];
+    float[] observed = new float[count * n];
     for (int i = 0; i < count; i++) {
       normaliser.normalise(raw[i], flat, i * n);
     }
+    // Missing values (only in windows kept under maxMissing) are imputed with the training
+    // mean, 0 after normalising, and masked out of the reconstruction term.
+    for (int j = 0; j < flat.length; j++) {
+      boolean present = !Float.isNaN(flat[j]);
+      observed[j] = present ? 1f : 0f;
+      flat[j] = present ? flat[j] : 0f;
+    }
     INDArray everything = Nd4j.create(flat, new long[] {count, n}, 'c');
+    INDArray everyMask = Nd4j.create(observed, new long[] {count, n}, 'c');
     INDArray all = validationCount == 0 ? everything
         : everything.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, trainCount),
             org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
     INDArray validation = validationCount == 0 ? null
         : everything.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(trainCount, count),
             org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+    INDArray allMask = validationCount == 0 ? everyMask
+        : everyMask.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, trainCount),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+    INDArray validationMask = validationCount == 0 ? null
+        : everyMask.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(trainCount, count),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
 
     Random random = new Random(config.seed());
     Nd4j.getRandom().setSeed(config.seed());
     Architecture arch = Architecture.of(config);
-    VaeGraph graph = VaeGraph.build(arch, config.betaAt(1), config.freeBits(), random);
+    VaeGraph graph = VaeGraph.build(arch, config.betaAt(1), config.freeBits(), bernoulli,
+        random);
     SameDiff sd = graph.sameDiff();
     sd.setTrainingConfig(new TrainingConfig.Builder()
         .updater(new Adam(config.learningRate()))
-        .dataSetFeatureMapping(VaeGraph.INPUT, VaeGraph.NOISE)
+        .dataSetFeatureMapping(VaeGraph.INPUT, VaeGraph.NOISE, VaeGraph.MASK)
         .markLabelsUnused()
         .build());
     createGradientsQuietly(sd);
@@ -116,6 +138,7 @@ public final class VaeTrainer {
                 config.latentDim()}, 'c');
     int[] probeRows = probeRows(count);
     INDArray probe = all.getRows(probeRows);
+    INDArray probeMask = allMask.getRows(probeRows);
     INDArray probeNoise = Nd4j.create(standardNormal(new Random(config.seed() + 1),
         probeRows.length * config.latentDim()), new long[] {probeRows.length,
             config.latentDim()}, 'c');
@@ -130,15 +153,17 @@ public final class VaeTrainer {
       double betaNow = config.betaAt(epoch);
       graph.setBeta(betaNow);
       shuffle(order, random);
-      sd.fit(new EpochIterator(all, order, config.batchSize(), config.latentDim(), random), 1);
+      sd.fit(new EpochIterator(all, allMask, order, config.batchSize(), config.latentDim(),
+          random), 1);
       long nanos = Math.max(1, System.nanoTime() - epochStart);
       VaeNetwork current = new VaeNetwork(arch, graph.params());
-      double[] terms = lossTerms(current, probe, probeNoise);
+      double[] terms = lossTerms(current, probe, probeNoise, probeMask, bernoulli);
       double reconstruction = terms[0];
       double kl = terms[1];
       double validationLoss = Double.NaN;
       if (validation != null) {
-        double[] v = lossTerms(current, validation, validationNoise);
+        double[] v = lossTerms(current, validation, validationNoise, validationMask,
+            bernoulli);
         validationLoss = v[0] + config.beta() * v[1];
       }
       EpochStats stats = new EpochStats(epoch, config.epochs(),
@@ -170,7 +195,8 @@ public final class VaeTrainer {
     float[] eps = standardNormal(new Random(config.seed() ^ SCORING_NOISE_SALT),
         config.mcSamples() * config.latentDim());
     AnomalyModel unthresholded = new AnomalyModel(data.features(), config.windowLength(),
-        Double.NaN, normaliser, new VaeNetwork(arch, finalParams), eps);
+        Double.NaN, normaliser, new VaeNetwork(arch, finalParams), eps, config.maxMissing(),
+        config.reconstruction());
     ScoreBatch own = unthresholded.score(raw);
     double threshold;
     String thresholdMethod;
@@ -190,6 +216,23 @@ public final class VaeTrainer {
     LOG.info("trained in {} ms: final loss {}, threshold {} = {} of training scores",
         durationMillis, last.loss(), threshold, thresholdMethod);
     return new TrainedModel(model, history, data, config, durationMillis, thresholdMethod);
+  }
+
+  private static Normaliser identity(int features) {
+    float[] ones = new float[features];
+    Arrays.fill(ones, 1f);
+    return new Normaliser(new float[features], ones);
+  }
+
+  private static void checkUnitInterval(float[][] windows) {
+    for (float[] w : windows) {
+      for (float v : w) {
+        if (!Float.isNaN(v) && (v < 0 || v > 1)) {
+          throw new IllegalArgumentException("Bernoulli reconstruction needs values in [0, 1];"
+              + " the training data has " + v);
+        }
+      }
+    }
   }
 
   private static double[] scoredValues(ScoreBatch scores) {
@@ -241,16 +284,41 @@ public final class VaeTrainer {
    * window: the two terms of the training loss, computed the way the scorer computes them.
    */
   static double[] lossTerms(VaeNetwork network, INDArray x, INDArray noise) {
+    return lossTerms(network, x, noise, null);
+  }
+
+  /** As {@link #lossTerms(VaeNetwork, INDArray, INDArray)}, counting only unmasked values. */
+  static double[] lossTerms(VaeNetwork network, INDArray x, INDArray noise, INDArray mask) {
+    return lossTerms(network, x, noise, mask, false);
+  }
+
+  /** As above; {@code bernoulli}: the Bernoulli NLL with the decoder's mean head as logit. */
+  static double[] lossTerms(VaeNetwork network, INDArray x, INDArray noise, INDArray mask,
+      boolean bernoulli) {
     long rows = x.size(0);
     INDArray[] enc = network.encode(x);
     INDArray mu = enc[0];
     INDArray logVar = enc[1];
     INDArray z = Transforms.exp(logVar.mul(0.5), false).muli(noise).addi(mu);
     INDArray[] dec = network.decode(z);
+    if (bernoulli) {
+      INDArray nll = Transforms.softPlus(dec[0], true).subi(x.mul(dec[0]));
+      if (mask != null) {
+        nll.muli(mask);
+      }
+      double klSumB = logVar.add(1.0).subi(mu.mul(mu)).subi(Transforms.exp(logVar, true))
+          .sumNumber().doubleValue();
+      return new double[] {nll.sumNumber().doubleValue() / rows, -0.5 * klSumB / rows};
+    }
     INDArray diff = x.sub(dec[0]);
-    double squared = diff.muli(diff).muli(Transforms.exp(dec[1].neg(), false)).addi(dec[1])
-        .sumNumber().doubleValue();
-    double reconstruction = 0.5 * (squared / rows + x.size(1) * LOG_2PI);
+    INDArray perValue = diff.muli(diff).muli(Transforms.exp(dec[1].neg(), false)).addi(dec[1]);
+    double observed = rows * x.size(1);
+    if (mask != null) {
+      perValue.muli(mask);
+      observed = mask.sumNumber().doubleValue();
+    }
+    double squared = perValue.sumNumber().doubleValue();
+    double reconstruction = 0.5 * (squared + observed * LOG_2PI) / rows;
     double klSum = logVar.add(1.0).subi(mu.mul(mu)).subi(Transforms.exp(logVar, true))
         .sumNumber().doubleValue();
     return new double[] {reconstruction, -0.5 * klSum / rows};
@@ -282,14 +350,17 @@ public final class VaeTrainer {
     private static final long serialVersionUID = 1L;
 
     private final transient INDArray all;
+    private final transient INDArray mask;
     private final int[] order;
     private final int batchSize;
     private final int latentDim;
     private final transient Random random;
     private int position;
 
-    EpochIterator(INDArray all, int[] order, int batchSize, int latentDim, Random random) {
+    EpochIterator(INDArray all, INDArray mask, int[] order, int batchSize, int latentDim,
+        Random random) {
       this.all = all;
+      this.mask = mask;
       this.order = order;
       this.batchSize = batchSize;
       this.latentDim = latentDim;
@@ -314,8 +385,8 @@ public final class VaeTrainer {
       INDArray x = all.getRows(rows);
       INDArray eps = Nd4j.create(standardNormal(random, rows.length * latentDim),
           new long[] {rows.length, latentDim}, 'c');
-      return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x, eps},
-          new INDArray[0]);
+      return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x, eps,
+          mask.getRows(rows)}, new INDArray[0]);
     }
 
     @Override

@@ -140,7 +140,7 @@ class ModelEnvelopeTest {
         m.version(), m.createdAt(), m.features(), m.windowLength(), m.stride(), m.latentDim(),
         m.mcSamples(), m.threshold(), m.thresholdMethod(), m.training(), m.payloadSha256(),
         m.payloadSize(), m.libraryVersions(), m.trainingSeries(), m.conditioning(),
-        m.normalisation(), m.validation(), shifted, m.promotion(), null));
+        m.normalisation(), m.validation(), shifted, m.promotion(), null, m.trainingOptions()));
     assertThatThrownBy(() -> lying.verifyReferences(lying.load(), 1e-4))
         .isInstanceOfSatisfying(InvalidModelException.class,
             e -> assertThat(e.kind()).isEqualTo(InvalidModelException.Kind.REFERENCE_MISMATCH))

@@ -52,8 +52,10 @@ class ModelOptionsTest {
         .isGreaterThan(plain.score(windows).anomalyScore(0) + 100);
 
     // The flag travels in the payload: the loaded model still ignores the level.
-    AnomalyModel loaded = ModelBundle.fromBytes(trained.toBundle("m", 1, Instant.EPOCH)
-        .toBytes()).load();
+    ModelBundle bundle = ModelBundle.fromBytes(trained.toBundle("m", 1, Instant.EPOCH)
+        .toBytes());
+    assertThat(bundle.manifest().trainingOptions()).containsEntry("centreWindows", "true");
+    AnomalyModel loaded = bundle.load();
     assertThat(loaded.score(raised).logProbability(0))
         .isCloseTo(base.logProbability(0), org.assertj.core.data.Offset.offset(1e-3));
   }
@@ -148,5 +150,106 @@ class ModelOptionsTest {
     assertThat(bundle.manifest().thresholdMethod()).startsWith("pot(risk=0.0001");
     assertThat(ModelBundle.fromBytes(bundle.toBytes()).load().threshold())
         .isEqualTo(pot.model().threshold());
+  }
+
+  @Test
+  void missingValuesAreImputedAndLeftOutOfTheLikelihood() {
+    int length = 800;
+    double[][] values = Synthetic.sine(length, 3);
+    for (int t = 7; t < length; t += 37) {
+      values[t][0] = Double.NaN; // about one missing value in every other window
+    }
+    VaeConfig config = small().toBuilder().maxMissing(2).build();
+    TrainingSet data = TrainingSet.builder(List.of("value"), 16, 1).maxMissing(2)
+        .addSeries("s", Synthetic.timestamps(length), values).build();
+    TrainedModel trained = VaeTrainer.train(data, config, null);
+    assertThat(trained.history()).allSatisfy(e -> assertThat(e.loss()).isFinite());
+    AnomalyModel model = trained.model();
+
+    float[] clean = Synthetic.windows(Synthetic.sine(16, 8), 16)[0];
+    float[] gap = clean.clone();
+    gap[5] = Float.NaN;
+    float[] spike = clean.clone();
+    spike[5] += 40;
+    ScoreBatch s = model.score(new float[][] {clean, gap, spike});
+    // Scored on the observed values: finite, and whatever the missing value "was" (a spike
+    // here) cannot raise it, because it is not part of the likelihood.
+    assertThat(s.isScored(1)).isTrue();
+    assertThat(s.anomalyScore(1)).isLessThan(s.anomalyScore(2) - 50);
+    double[] shares = model.contributions(new float[][] {gap})[0];
+    assertThat(shares[0]).isCloseTo(s.anomalyScore(1), org.assertj.core.data.Offset.offset(1e-2));
+    // More missing values than allowed: unscorable, as every gap is for a model without it.
+    float[] holes = clean.clone();
+    holes[1] = Float.NaN;
+    holes[2] = Float.NaN;
+    holes[3] = Float.NaN;
+    assertThat(model.score(new float[][] {holes}).isScored(0)).isFalse();
+    AnomalyModel strict = VaeTrainer.train(sine(16), small(), null).model();
+    assertThat(strict.score(new float[][] {gap}).isScored(0)).isFalse();
+    // The allowance travels in the payload.
+    AnomalyModel loaded = ModelBundle.fromBytes(trained.toBundle("m", 1, Instant.EPOCH)
+        .toBytes()).load();
+    assertThat(loaded.maxMissing()).isEqualTo(2);
+    assertThat(loaded.score(new float[][] {gap}).anomalyScore(0))
+        .isCloseTo(s.anomalyScore(1), org.assertj.core.data.Offset.offset(1e-3));
+  }
+
+  @Test
+  void bernoulliReconstructionModelsValuesInTheUnitInterval() {
+    int length = 800;
+    java.util.Random random = new java.util.Random(6);
+    double[][] ratio = new double[length][1];
+    for (int t = 0; t < length; t++) {
+      ratio[t][0] = 0.5 + 0.3 * Math.sin(2 * Math.PI * t / 50) + 0.01 * random.nextGaussian();
+    }
+    TrainingSet data = TrainingSet.builder(List.of("ratio"), 16, 1)
+        .addSeries("s", Synthetic.timestamps(length), ratio).build();
+    VaeConfig bernoulli = small().toBuilder().epochs(6)
+        .reconstruction(VaeConfig.Reconstruction.BERNOULLI).build();
+    TrainedModel trained = VaeTrainer.train(data, bernoulli, null);
+    AnomalyModel model = trained.model();
+    float[][] windows = java.util.Arrays.copyOf(data.windows(), 40);
+    ScoreBatch scores = model.score(windows);
+    // The score is the Bernoulli NLL of the raw values with the decoder's output as logits,
+    // averaged over the model's L noise vectors: recomputed here by hand.
+    float[] x0 = windows[0];
+    org.nd4j.linalg.api.ndarray.INDArray[] enc = model.network().encode(
+        org.nd4j.linalg.factory.Nd4j.create(x0, new long[] {1, x0.length}, 'c'));
+    float[] eps = model.eps();
+    int k = model.latentDim();
+    double nll = 0;
+    for (int sample = 0; sample < model.mcSamples(); sample++) {
+      float[] z = new float[k];
+      for (int j = 0; j < k; j++) {
+        z[j] = (float) (enc[0].getDouble(0, j)
+            + Math.exp(0.5 * enc[1].getDouble(0, j)) * eps[sample * k + j]);
+      }
+      org.nd4j.linalg.api.ndarray.INDArray logits = model.network().decode(
+          org.nd4j.linalg.factory.Nd4j.create(z, new long[] {1, k}, 'c'))[0];
+      for (int t = 0; t < x0.length; t++) {
+        double l = logits.getDouble(0, t);
+        nll += (Math.max(l, 0) + Math.log1p(Math.exp(-Math.abs(l))) - x0[t] * l)
+            / model.mcSamples();
+      }
+    }
+    assertThat(scores.anomalyScore(0)).isCloseTo(nll, org.assertj.core.data.Offset.offset(1e-3));
+    for (int i = 0; i < scores.size(); i++) {
+      assertThat(scores.logProbability(i)).isNegative();
+    }
+    // The contributions use the same likelihood.
+    assertThat(model.contributions(new float[][] {windows[0]})[0][0])
+        .isCloseTo(scores.anomalyScore(0), org.assertj.core.data.Offset.offset(1e-2));
+    // Carried in the payload and the manifest.
+    ModelBundle bundle = ModelBundle.fromBytes(trained.toBundle("m", 1, Instant.EPOCH)
+        .toBytes());
+    assertThat(bundle.manifest().trainingOptions()).containsEntry("reconstruction",
+        "BERNOULLI");
+    assertThat(bundle.load().score(windows).logProbability(3))
+        .isCloseTo(scores.logProbability(3), org.assertj.core.data.Offset.offset(1e-4));
+    // Data outside [0, 1] is refused with a clear message.
+    TrainingSet wide = TrainingSet.builder(List.of("v"), 16, 1)
+        .addSeries("s", Synthetic.timestamps(100), Synthetic.sine(100, 1)).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> VaeTrainer.train(wide, bernoulli,
+        null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 1]");
   }
 }

@@ -65,6 +65,25 @@ class TrainingSetTest {
   }
 
   @Test
+  void keepsWindowsWithAFewMissingValuesWhenAllowed() {
+    double[][] v = ramp(10, 1);
+    v[5][0] = Double.NaN;
+    v[6][0] = Double.POSITIVE_INFINITY;
+    // Windows of 3 starting 0..7: those covering both 5 and 6 (starts 4, 5) have 2 missing.
+    TrainingSet one = TrainingSet.builder(List.of("a"), 3, 1).maxMissing(1)
+        .addSeries("s", Synthetic.timestamps(10), v).build();
+    assertThat(one.windowCount()).isEqualTo(6);
+    TrainingSet two = TrainingSet.builder(List.of("a"), 3, 1).maxMissing(2)
+        .addSeries("s", Synthetic.timestamps(10), v).build();
+    assertThat(two.windowCount()).isEqualTo(8);
+    // Missing values are kept as NaN (infinity too), for the trainer to mask.
+    assertThat(two.windows()[4]).containsExactly(40f, Float.NaN, Float.NaN);
+    TrainingSet none = TrainingSet.builder(List.of("a"), 3, 1)
+        .addSeries("s", Synthetic.timestamps(10), v).build();
+    assertThat(none.windowCount()).isEqualTo(4);
+  }
+
+  @Test
   void timeRangeSpansAllSeries() {
     long[] late = Synthetic.timestamps(5);
     for (int i = 0; i < late.length; i++) {

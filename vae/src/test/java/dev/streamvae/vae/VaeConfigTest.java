@@ -76,6 +76,10 @@ class VaeConfigTest {
         bad("thresholdQuantile", b -> b.thresholdQuantile(0)),
         bad("thresholdQuantile", b -> b.thresholdQuantile(1.5)),
         bad("klAnnealEpochs", b -> b.klAnnealEpochs(-1)),
+        bad("maxMissing", b -> b.maxMissing(-1)),
+        bad("BERNOULLI", b -> b.reconstruction(VaeConfig.Reconstruction.BERNOULLI)
+            .centreWindows(true)),
+        bad("maxMissing", b -> b.windowLength(4).maxMissing(4)),
         bad("freeBits", b -> b.freeBits(-0.1)),
         bad("validationFraction", b -> b.validationFraction(1.0)),
         bad("patience", b -> b.patience(-1)),
@@ -100,7 +104,8 @@ class VaeConfigTest {
   @Test
   void recordConstructorValidatesToo() {
     assertThatThrownBy(() -> new VaeConfig(32, 1, List.of(), 4, 1e-3, 1, 1, 1, 1, 1, 0.9, false, 0,
-        0, 0, 0, VaeConfig.ThresholdMethod.QUANTILE, 1e-3))
+        0, 0, 0, VaeConfig.ThresholdMethod.QUANTILE, 1e-3, 0,
+        VaeConfig.Reconstruction.GAUSSIAN))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hiddenSizes");
   }
 }

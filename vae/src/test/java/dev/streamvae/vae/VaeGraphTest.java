@@ -25,7 +25,9 @@ class VaeGraphTest {
     INDArray eps = Nd4j.create(VaeTrainer.standardNormal(random, rows * 3), new long[] {rows, 3},
         'c');
     Map<String, INDArray> out = graph.sameDiff().output(
-        Map.of(VaeGraph.INPUT, x, VaeGraph.NOISE, eps), VaeGraph.RECONSTRUCTION,
+        Map.of(VaeGraph.INPUT, x, VaeGraph.NOISE, eps, VaeGraph.MASK,
+            Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, rows, 12)),
+        VaeGraph.RECONSTRUCTION,
         VaeGraph.WEIGHTED_KL);
     double[] terms = VaeTrainer.lossTerms(new VaeNetwork(arch, graph.params()), x, eps);
     assertThat(out.get(VaeGraph.RECONSTRUCTION).getDouble(0)).isCloseTo(terms[0], within(1e-3));

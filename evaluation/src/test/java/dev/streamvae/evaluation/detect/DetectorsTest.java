@@ -102,6 +102,35 @@ class DetectorsTest {
   }
 
   @Test
+  void theDefaultVaeFollowsALevelShiftAndStillFindsTheSpike() {
+    double[] v = series();
+    // The level moves up by 20 (about 9 of the series' standard deviations) at record 300 and
+    // stays there: news at the shift, the new normal soon after.
+    for (int t = 300; t < v.length; t++) {
+      v[t] += 20;
+    }
+    VaeDetector.Settings defaults = VaeDetector.Settings.defaults();
+    assertThat(defaults.scoreMap()).isEqualTo(VaeDetector.ScoreMap.RECENT);
+    assertThat(defaults.config().centreWindows()).isTrue();
+    VaeDetector vae = new VaeDetector(new VaeDetector.Settings(defaults.config().toBuilder()
+        .hiddenSizes(16, 8).latentDim(2).mcSamples(4).build(), 100, 0, 5000,
+        VaeDetector.ScoreMap.RECENT));
+    double[] s = vae.detect(Series.univariate("s", v, 200));
+    assertThat(Arrays.stream(s).allMatch(x -> x >= 0 && x <= 1)).isTrue();
+    double shift = Arrays.stream(s, 300, 316).max().orElseThrow();
+    double spike = Arrays.stream(s, 450, 466).max().orElseThrow();
+    double settled = Arrays.stream(s, 350, 440).max().orElseThrow();
+    assertThat(shift).isGreaterThan(settled);
+    assertThat(spike).isGreaterThan(settled);
+    // Without centring and with the training-time map, everything after the shift is extreme.
+    VaeDetector levels = new VaeDetector(new VaeDetector.Settings(defaults.config().toBuilder()
+        .hiddenSizes(16, 8).latentDim(2).mcSamples(4).centreWindows(false).build(), 100, 0,
+        5000, VaeDetector.ScoreMap.TRAINING));
+    double[] l = levels.detect(Series.univariate("s", v, 200));
+    assertThat(Arrays.stream(l, 350, 440).min().orElseThrow()).isGreaterThan(0.99);
+  }
+
+  @Test
   void vaeScoresZeroWhenTheTrainingPeriodIsShorterThanAWindow() {
     VaeDetector vae = new VaeDetector(VaeDetector.Settings.defaults());
     assertThat(vae.detect(Series.univariate("s", new double[40], 10))).containsOnly(0.0);

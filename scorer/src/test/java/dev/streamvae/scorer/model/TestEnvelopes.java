@@ -105,7 +105,7 @@ public final class TestEnvelopes {
         m.createdAt(), m.features(), m.windowLength(), m.stride(), m.latentDim(), m.mcSamples(),
         m.threshold(), m.thresholdMethod(), m.training(), m.payloadSha256(), m.payloadSize(),
         m.libraryVersions(), m.trainingSeries(), m.conditioning(), m.normalisation(),
-        m.validation(), shifted, m.promotion(), null)).signed(KEYS);
+        m.validation(), shifted, m.promotion(), null, m.trainingOptions())).signed(KEYS);
   }
 
   /** Signed, and held by the trainer's champion/challenger decision (not promoted). */

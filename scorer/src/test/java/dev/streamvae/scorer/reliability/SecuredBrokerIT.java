@@ -200,8 +200,11 @@ class SecuredBrokerIT {
       for (String path : List.of("/model", "/live/data", "/live")) {
         bodies.add(path + " " + get(app.resolve(path)).body());
       }
-      assertThat(post(management.resolve("/refresh")).statusCode())
+      assertThat(post(management.resolve("/refresh"), "{\"force\":true}").statusCode())
           .as("state-changing /refresh is off").isNotEqualTo(200);
+      assertThat(post(management.resolve("/loggers/dev.streamvae"),
+          "{\"configuredLevel\":\"OFF\"}").statusCode())
+          .as("no anonymous client changes a log level").isGreaterThanOrEqualTo(400);
       for (String body : bodies) {
         assertThat(body).doesNotContain(password).doesNotContain(truststorePassword);
       }
@@ -227,10 +230,10 @@ class SecuredBrokerIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static HttpResponse<String> post(URI uri) throws Exception {
+  private static HttpResponse<String> post(URI uri, String json) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"force\":true}")).build(),
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

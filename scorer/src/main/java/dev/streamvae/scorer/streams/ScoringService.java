@@ -105,6 +105,14 @@ public class ScoringService implements AutoCloseable {
     return partitions;
   }
 
+  /** Input partitions whose state this instance keeps warm as a standby replica. */
+  public java.util.Set<String> standbyPartitions() {
+    java.util.Set<String> partitions = new java.util.TreeSet<>();
+    streams.metadataForLocalThreads().forEach(t -> t.standbyTasks().forEach(task ->
+        task.topicPartitions().forEach(tp -> partitions.add(tp.toString()))));
+    return partitions;
+  }
+
   /** The running topology, for the info endpoint and tests. */
   public Topology topology() {
     return topology;

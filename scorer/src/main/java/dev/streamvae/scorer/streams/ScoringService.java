@@ -16,6 +16,8 @@ import jakarta.annotation.PreDestroy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -92,16 +94,24 @@ public class ScoringService implements AutoCloseable {
   }
 
   /** Names of the live stream threads; a replaced thread gets a new name. */
-  public java.util.Set<String> streamThreadNames() {
-    java.util.Set<String> names = new java.util.TreeSet<>();
+  public Set<String> streamThreadNames() {
+    Set<String> names = new TreeSet<>();
     streams.metadataForLocalThreads().forEach(t -> names.add(t.threadName()));
     return names;
   }
 
   /** Input partitions this instance currently processes, e.g. {@code metrics-3}. */
-  public java.util.Set<String> activePartitions() {
-    java.util.Set<String> partitions = new java.util.TreeSet<>();
+  public Set<String> activePartitions() {
+    Set<String> partitions = new TreeSet<>();
     streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task ->
+        task.topicPartitions().forEach(tp -> partitions.add(tp.toString()))));
+    return partitions;
+  }
+
+  /** Input partitions whose state this instance keeps warm as a standby replica. */
+  public Set<String> standbyPartitions() {
+    Set<String> partitions = new TreeSet<>();
+    streams.metadataForLocalThreads().forEach(t -> t.standbyTasks().forEach(task ->
         task.topicPartitions().forEach(tp -> partitions.add(tp.toString()))));
     return partitions;
   }

@@ -196,9 +196,16 @@ final class Fixtures {
         }
       }
     }
-    assertThat(missing).as("inputs without an output").isEmpty();
-    assertThat(duplicates).as("inputs with more than one output").isEmpty();
-    assertThat(rewarmed).as("points whose window was not the one expected").isEmpty();
+    assertThat(missing.size()).as("inputs without an output, e.g. %s", first(missing))
+        .isZero();
+    assertThat(duplicates.size()).as("inputs with more than one output, e.g. %s",
+        first(new ArrayList<>(duplicates.entrySet()))).isZero();
+    assertThat(rewarmed.size()).as("points whose window was not the one expected, e.g. %s",
+        first(rewarmed)).isZero();
     assertThat(outputs.total).as("outputs in all").isEqualTo(series.size() * perSeries);
+  }
+
+  private static String first(List<?> items) {
+    return items.subList(0, Math.min(5, items.size())).toString();
   }
 }

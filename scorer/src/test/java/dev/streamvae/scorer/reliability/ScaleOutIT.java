@@ -112,6 +112,18 @@ class ScaleOutIT {
 
         instances.add(start(bootstrap, applicationId, dir.resolve("state-2")));
         awaitWorkShared(instances);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            .untilAsserted(() -> {
+              Set<String> standby = new HashSet<>();
+              for (ApplicationContext instance : instances) {
+                Set<String> mine = instance.getBean(ScoringService.class).standbyPartitions();
+                assertThat(mine).as("a standby is never the active copy")
+                    .doesNotContainAnyElementsOf(partitionsOf(instance));
+                standby.addAll(mine);
+              }
+              assertThat(standby).as("scorer.standby-replicas=1: every partition has a warm"
+                  + " copy elsewhere").hasSize(PARTITIONS);
+            });
         send(producer, names, sent, sent + WINDOW);
         sent += WINDOW;
         awaitOutputs(outputs, SERIES * sent);

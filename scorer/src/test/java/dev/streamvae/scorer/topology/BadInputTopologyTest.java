@@ -64,6 +64,12 @@ class BadInputTopologyTest {
 
   /** A small model over one metric, "value", with windows of {@value #WINDOW}. */
   static ActiveModel trainSmallModel() {
+    ModelBundle bundle = ModelBundle.fromBytes(trainSmallBundle().toBytes());
+    return new ActiveModel(bundle.load(), bundle.manifest(), NOW);
+  }
+
+  /** {@link #trainSmallModel()} as a bundle named "m", version 1. */
+  static ModelBundle trainSmallBundle() {
     TrainingSet.Builder data = TrainingSet.builder(List.of("value"), WINDOW, 1);
     long[] ts = new long[300];
     double[][] values = new double[300][1];
@@ -75,9 +81,7 @@ class BadInputTopologyTest {
     data.addSeries("train", ts, values);
     VaeConfig config = VaeConfig.builder().windowLength(WINDOW).featureCount(1)
         .hiddenSizes(8).latentDim(2).epochs(3).batchSize(64).mcSamples(2).seed(5).build();
-    ModelBundle bundle = ModelBundle.fromBytes(VaeTrainer.train(data.build(), config, s -> { })
-        .toBundle("m", 1, NOW).toBytes());
-    return new ActiveModel(bundle.load(), bundle.manifest(), NOW);
+    return VaeTrainer.train(data.build(), config, s -> { }).toBundle("m", 1, NOW);
   }
 
   static double normal(int i) {

@@ -58,6 +58,8 @@ class GeneratedInputIT {
       props.put("scorer.application-id", "generated-it-" + System.nanoTime());
       props.put("scorer.state-dir", state.toString());
       props.put("scorer.model-name", "m");
+      // This test is about input, not signing: its model is unsigned.
+      props.put("scorer.models.allow-unsigned", true);
       props.put("scorer.model-startup-wait", "20s");
       props.put("scorer.max-record-bytes", 2048);
       props.put("scorer.max-features", 16);

@@ -119,36 +119,21 @@ public final class ModelPublisher {
    * them.
    */
   public long latestVersion(String modelName) {
-    Map<String, Object> props = new HashMap<>(clientProperties);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_MODEL_BYTES);
-    props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, MAX_MODEL_BYTES);
-    long latest = 0;
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props,
-        new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          if (r.value() != null && (r.key() == null || !r.key().startsWith("policy:"))) {
-            // Any envelope whose manifest reads counts, even one scorers reject (a bad checksum
-            // or signature): version numbers only grow.
-            Optional<ModelManifest> manifest = ModelBundle.peekManifest(r.value());
-            if (manifest.isPresent() && modelName.equals(manifest.get().modelName())) {
-              latest = Math.max(latest, manifest.get().version());
-            } else if (manifest.isEmpty()) {
-              LOG.warn("ignoring undecodable envelope at {}-{}@{}", r.topic(), r.partition(),
-                  r.offset());
-            }
-          }
+    long[] latest = {0};
+    forEachRecord(r -> {
+      if (r.value() != null && (r.key() == null || !r.key().startsWith("policy:"))) {
+        // Any envelope whose manifest reads counts, even one scorers reject (a bad checksum
+        // or signature): version numbers only grow.
+        Optional<ModelManifest> manifest = ModelBundle.peekManifest(r.value());
+        if (manifest.isPresent() && modelName.equals(manifest.get().modelName())) {
+          latest[0] = Math.max(latest[0], manifest.get().version());
+        } else if (manifest.isEmpty()) {
+          LOG.warn("ignoring undecodable envelope at {}-{}@{}", r.topic(), r.partition(),
+              r.offset());
         }
       }
-    }
-    return latest;
+    });
+    return latest[0];
   }
 
   /**
@@ -204,13 +189,19 @@ public final class ModelPublisher {
   }
 
   private List<ConsumerRecord<String, byte[]>> readAll() {
+    List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
+    forEachRecord(records::add);
+    return records;
+  }
+
+  /** Reads the whole topic, without a consumer group, from its start to its end now. */
+  private void forEachRecord(java.util.function.Consumer<ConsumerRecord<String, byte[]>> action) {
     Map<String, Object> props = new HashMap<>(clientProperties);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_MODEL_BYTES + 1024 * 1024);
     props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, MAX_MODEL_BYTES + 1024 * 1024);
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props,
         new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
@@ -219,10 +210,9 @@ public final class ModelPublisher {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        consumer.poll(Duration.ofMillis(500)).forEach(action);
       }
     }
-    return records;
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper POLICY_READER =

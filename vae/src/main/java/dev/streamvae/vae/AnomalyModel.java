@@ -185,15 +185,7 @@ public final class AnomalyModel {
    * @throws IllegalArgumentException when a row is null or has the wrong length
    */
   public ScoreBatch score(float[][] rawWindows) {
-    Objects.requireNonNull(rawWindows, "rawWindows");
-    int n = windowLength * features.size();
-    for (int i = 0; i < rawWindows.length; i++) {
-      if (rawWindows[i] == null || rawWindows[i].length != n) {
-        throw new IllegalArgumentException("window " + i + " has "
-            + (rawWindows[i] == null ? "no values" : rawWindows[i].length + " values")
-            + ", expected windowLength * featureCount = " + n);
-      }
-    }
+    requireWindowShape(rawWindows);
     int count = rawWindows.length;
     if (count == 0) {
       return ScoreBatch.empty(latentDim, threshold);
@@ -219,26 +211,10 @@ public final class AnomalyModel {
     int n = windowLength * features.size();
     int k = latentDim;
     int l = mcSamples;
-    float[] x = new float[b * n];
-    boolean[] unscorable = new boolean[b];
-    float[] observed = null; // only allocated when some row has a missing value
-    for (int i = 0; i < b; i++) {
-      float[] row = raw[from + i];
-      int missing = 0;
-      for (float v : row) {
-        missing += Float.isFinite(v) ? 0 : 1;
-      }
-      if (missing == 0) {
-        normaliser.normalise(row, x, i * n);
-      } else if (missing <= maxMissing) {
-        observed = observed == null ? ones(b * n) : observed;
-        imputeAndMask(row, x, observed, i * n);
-      } else {
-        // Left at zero (the training mean): the row's results are replaced by NaN below, and
-        // matrix rows do not mix, so it cannot disturb its neighbours.
-        unscorable[i] = true;
-      }
-    }
+    Prepared in = prepare(raw, from, b);
+    float[] x = in.x();
+    float[] observed = in.observed();
+    boolean[] unscorable = in.unscorable();
     clampForBernoulli(x);
     float[] mu = new float[b * k];
     float[] sigma = new float[b * k];
@@ -362,30 +338,17 @@ public final class AnomalyModel {
    * @return {@code [window][feature]} in nats; a row of NaN for a window with a non-finite value
    */
   public double[][] contributions(float[][] rawWindows) {
-    Objects.requireNonNull(rawWindows, "rawWindows");
+    requireWindowShape(rawWindows);
     int features = this.features.size();
     int n = windowLength * features;
     double[][] out = new double[rawWindows.length][];
     for (int from = 0; from < rawWindows.length; from += MAX_CHUNK) {
       int b = Math.min(rawWindows.length, from + MAX_CHUNK) - from;
-      float[] x = new float[b * n];
-      float[] observed = null;
+      Prepared in = prepare(rawWindows, from, b);
+      float[] x = in.x();
+      float[] observed = in.observed();
       for (int i = 0; i < b; i++) {
-        float[] row = rawWindows[from + i];
-        if (row == null || row.length != n) {
-          throw new IllegalArgumentException("window " + (from + i) + " does not have "
-              + "windowLength * featureCount = " + n + " values");
-        }
-        int missing = 0;
-        for (float v : row) {
-          missing += Float.isFinite(v) ? 0 : 1;
-        }
-        if (missing == 0) {
-          normaliser.normalise(row, x, i * n);
-        } else if (missing <= maxMissing) {
-          observed = observed == null ? ones(b * n) : observed;
-          imputeAndMask(row, x, observed, i * n);
-        } else {
+        if (in.unscorable()[i]) {
           out[from + i] = new double[features];
           java.util.Arrays.fill(out[from + i], Double.NaN);
         }
@@ -440,6 +403,53 @@ public final class AnomalyModel {
       }
     }
     return out;
+  }
+
+  private void requireWindowShape(float[][] rawWindows) {
+    Objects.requireNonNull(rawWindows, "rawWindows");
+    int n = windowLength * features.size();
+    for (int i = 0; i < rawWindows.length; i++) {
+      if (rawWindows[i] == null || rawWindows[i].length != n) {
+        throw new IllegalArgumentException("window " + i + " has "
+            + (rawWindows[i] == null ? "no values" : rawWindows[i].length + " values")
+            + ", expected windowLength * featureCount = " + n);
+      }
+    }
+  }
+
+  /**
+   * Network input for windows {@code from .. from + b} of {@code raw}.
+   *
+   * @param x normalised windows, row-major {@code [b, n]}
+   * @param observed 1 where a value was observed, 0 where it was imputed; null when no window
+   *     has a missing value (the common case allocates no mask)
+   * @param unscorable windows with more missing values than {@code maxMissing}: left at zero
+   *     (the training mean) in {@code x}, their results replaced by NaN; matrix rows do not mix,
+   *     so they cannot disturb their neighbours
+   */
+  private record Prepared(float[] x, float[] observed, boolean[] unscorable) {}
+
+  private Prepared prepare(float[][] raw, int from, int b) {
+    int n = windowLength * features.size();
+    float[] x = new float[b * n];
+    boolean[] unscorable = new boolean[b];
+    float[] observed = null;
+    for (int i = 0; i < b; i++) {
+      float[] row = raw[from + i];
+      int missing = 0;
+      for (float v : row) {
+        missing += Float.isFinite(v) ? 0 : 1;
+      }
+      if (missing == 0) {
+        normaliser.normalise(row, x, i * n);
+      } else if (missing <= maxMissing) {
+        observed = observed == null ? ones(b * n) : observed;
+        imputeAndMask(row, x, observed, i * n);
+      } else {
+        unscorable[i] = true;
+      }
+    }
+    return new Prepared(x, observed, unscorable);
   }
 
   private static float[] flat(INDArray a) {

@@ -251,18 +251,9 @@ public final class VaeTrainer {
 
   /** Linear-interpolated quantile of the anomaly scores (type 7, as numpy's default). */
   static double quantile(ScoreBatch scores, double q) {
-    double[] values = new double[scores.size()];
-    int m = 0;
-    for (int i = 0; i < scores.size(); i++) {
-      if (scores.isScored(i)) {
-        values[m++] = scores.anomalyScore(i);
-      }
-    }
-    if (m == 0) {
-      throw new IllegalStateException("no training window could be scored");
-    }
-    double[] sorted = Arrays.copyOf(values, m);
+    double[] sorted = scoredValues(scores);
     Arrays.sort(sorted);
+    int m = sorted.length;
     double pos = q * (m - 1);
     int lo = (int) Math.floor(pos);
     int hi = Math.min(m - 1, lo + 1);

@@ -21,7 +21,7 @@ public final class SeriesRouter {
 
   private static final int CACHE_LIMIT = 100_000;
 
-  private final String defaultModel;
+  private final Optional<String> defaultRoute;
   private final Map<String, String> exact = new HashMap<>();
   private final List<Rule> ordered = new ArrayList<>();
   private final Set<String> modelNames = new LinkedHashSet<>();
@@ -39,7 +39,7 @@ public final class SeriesRouter {
    * @throws IllegalArgumentException naming the rule that does not parse
    */
   public SeriesRouter(String defaultModel, List<String> rules) {
-    this.defaultModel = defaultModel;
+    this.defaultRoute = Optional.of(defaultModel);
     for (String rule : rules) {
       String[] parts = rule.split(":", 3);
       if (parts.length != 3 || parts[0].isBlank() || parts[2].isEmpty()) {
@@ -79,6 +79,10 @@ public final class SeriesRouter {
 
   /** The model that scores {@code series}, or empty when no rule matches. */
   public Optional<String> route(String series) {
+    if (exact.isEmpty() && ordered.isEmpty()) {
+      // No rules (the usual single-model deployment): nothing to match, nothing worth caching.
+      return defaultRoute;
+    }
     Optional<String> cached = cache.get(series);
     if (cached != null) {
       return cached;
@@ -91,9 +95,6 @@ public final class SeriesRouter {
   }
 
   private Optional<String> compute(String series) {
-    if (exact.isEmpty() && ordered.isEmpty()) {
-      return Optional.of(defaultModel);
-    }
     String model = exact.get(series);
     if (model != null) {
       return Optional.of(model);

@@ -30,7 +30,8 @@ import java.util.Objects;
  * @param libraryVersions versions of the libraries that trained the model
  * @param trainingSeries ids of the series the model was trained on (format 2; null in format 1)
  * @param conditioning the condition input the model reads besides the window, {@code none} when
- *     it reads none (format 2)
+ *     it reads none, else the condition and the zone whose clock it reads, e.g.
+ *     {@code time-of-week@UTC} (format 2; null in format 1, which means none)
  * @param normalisation per-feature normalisation (format 2)
  * @param validation metrics on held-out windows, e.g. {@code meanAnomalyScore} (format 2; null
  *     when there was no validation range)

@@ -65,6 +65,8 @@ public final class AnomalyModel {
   private final float[] eps;
   private final int maxMissing;
   private final VaeConfig.Reconstruction reconstruction;
+  private final VaeConfig.Conditioning conditioning;
+  private final java.time.ZoneId conditionZone;
 
   /**
    * @param eps {@code mcSamples * latentDim} standard-normal draws, row-major {@code [L, k]}
@@ -88,7 +90,27 @@ public final class AnomalyModel {
   AnomalyModel(List<String> features, int windowLength, double threshold,
       Normaliser normaliser, VaeNetwork network, float[] eps, int maxMissing,
       VaeConfig.Reconstruction reconstruction) {
+    this(features, windowLength, threshold, normaliser, network, eps, maxMissing,
+        reconstruction, VaeConfig.Conditioning.NONE, java.time.ZoneOffset.UTC);
+  }
+
+  /**
+   * @param conditioning the condition the network reads besides the window; its size must be
+   *     the network's {@code conditionSize}
+   * @param conditionZone the zone whose clock the condition reads
+   */
+  AnomalyModel(List<String> features, int windowLength, double threshold,
+      Normaliser normaliser, VaeNetwork network, float[] eps, int maxMissing,
+      VaeConfig.Reconstruction reconstruction, VaeConfig.Conditioning conditioning,
+      java.time.ZoneId conditionZone) {
     this.reconstruction = Objects.requireNonNull(reconstruction, "reconstruction");
+    this.conditioning = Objects.requireNonNull(conditioning, "conditioning");
+    this.conditionZone = Objects.requireNonNull(conditionZone, "conditionZone");
+    if (network.architecture().conditionSize() != conditioning.size()) {
+      throw new IllegalArgumentException("network reads a condition of "
+          + network.architecture().conditionSize() + " values, conditioning " + conditioning
+          + " has " + conditioning.size());
+    }
     if (maxMissing < 0 || maxMissing >= windowLength * features.size()) {
       throw new IllegalArgumentException("maxMissing " + maxMissing + " outside [0, "
           + windowLength * features.size() + ")");
@@ -99,7 +121,10 @@ public final class AnomalyModel {
     this.threshold = threshold;
     this.normaliser = Objects.requireNonNull(normaliser);
     this.network = Objects.requireNonNull(network);
-    this.forward = network.fusedForward();
+    // Conditional and convolutional networks take the generic layer-by-layer path; the fused
+    // pass covers dense unconditional ones.
+    this.forward = conditioning != VaeConfig.Conditioning.NONE
+        || network.architecture().convolutional() ? null : network.fusedForward();
     Architecture arch = network.architecture();
     this.latentDim = arch.latentDim();
     if (normaliser.featureCount() != this.features.size()) {
@@ -121,7 +146,36 @@ public final class AnomalyModel {
   /** This model with another threshold; weights and noise are shared (they are immutable). */
   AnomalyModel withThreshold(double newThreshold) {
     return new AnomalyModel(features, windowLength, newThreshold, normaliser, network, eps,
-        maxMissing, reconstruction);
+        maxMissing, reconstruction, conditioning, conditionZone);
+  }
+
+  /** The condition the model reads besides each window ({@link VaeConfig#conditioning()}). */
+  public VaeConfig.Conditioning conditioning() {
+    return conditioning;
+  }
+
+  /** The zone whose clock gives a conditional model's time of day and day of week. */
+  public java.time.ZoneId conditionZone() {
+    return conditionZone;
+  }
+
+  /** Whether {@link #score(float[][], long[])} needs each window's timestamp. */
+  public boolean conditional() {
+    return conditioning != VaeConfig.Conditioning.NONE;
+  }
+
+  /** The encoder/decoder layout. */
+  public VaeConfig.ArchitectureKind architecture() {
+    return network.architecture().kind();
+  }
+
+  /**
+   * The manifest's name of the conditioning: {@code none}, or the condition's label and its
+   * zone, e.g. {@code time-of-week@UTC}.
+   */
+  public String conditioningLabel() {
+    return conditional() ? conditioning.label() + "@" + conditionZone.getId()
+        : conditioning.label();
   }
 
   /** The decoder's distribution. */
@@ -177,15 +231,30 @@ public final class AnomalyModel {
   }
 
   /**
-   * Scores raw windows.
+   * Scores raw windows with an unconditional model.
    *
    * @param rawWindows rows of length {@code windowLength * featureCount}, time-major raw values
    * @return one score per row, in order; empty for empty input. Rows with a non-finite value get
    *     NaN scores (see {@link ScoreBatch})
-   * @throws IllegalArgumentException when a row is null or has the wrong length
+   * @throws IllegalArgumentException when a row is null or has the wrong length, or the model is
+   *     {@link #conditional()} (it needs {@link #score(float[][], long[])})
    */
   public ScoreBatch score(float[][] rawWindows) {
+    return score(rawWindows, null);
+  }
+
+  /**
+   * Scores raw windows, each with the timestamp of its last record (the record being scored),
+   * from which a conditional model derives its condition; an unconditional model ignores them.
+   *
+   * @param rawWindows as for {@link #score(float[][])}
+   * @param timestamps epoch milliseconds, one per window; may be null for an unconditional model
+   * @throws IllegalArgumentException as for {@link #score(float[][])}, or when a conditional
+   *     model gets no timestamps or a different number of them than windows
+   */
+  public ScoreBatch score(float[][] rawWindows, long[] timestamps) {
     requireWindowShape(rawWindows);
+    requireTimestamps(rawWindows, timestamps);
     int count = rawWindows.length;
     if (count == 0) {
       return ScoreBatch.empty(latentDim, threshold);
@@ -198,15 +267,15 @@ public final class AnomalyModel {
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
         .getAndActivateWorkspace(SCORING_WORKSPACE, SCORING_WORKSPACE_ID)) {
       for (int start = 0; start < count; start += MAX_CHUNK) {
-        scoreChunk(rawWindows, start, Math.min(count, start + MAX_CHUNK), logProbability,
-            latentMeans);
+        scoreChunk(rawWindows, timestamps, start, Math.min(count, start + MAX_CHUNK),
+            logProbability, latentMeans);
       }
     }
     return new ScoreBatch(logProbability, latentMeans, latentDim, threshold);
   }
 
-  private void scoreChunk(float[][] raw, int from, int to, double[] logProbability,
-      float[] latentMeans) {
+  private void scoreChunk(float[][] raw, long[] timestamps, int from, int to,
+      double[] logProbability, float[] latentMeans) {
     int b = to - from;
     int n = windowLength * features.size();
     int k = latentDim;
@@ -218,7 +287,12 @@ public final class AnomalyModel {
     clampForBernoulli(x);
     float[] mu = new float[b * k];
     float[] sigma = new float[b * k];
-    forward.encode(Nd4j.create(x, new long[] {b, n}, 'c'), mu, sigma);
+    float[] condition = conditions(timestamps, from, b);
+    if (forward != null) {
+      forward.encode(Nd4j.create(x, new long[] {b, n}, 'c'), mu, sigma);
+    } else {
+      encodeGeneric(x, condition, b, mu, sigma);
+    }
 
     // Row s*B + i holds sample s of window i, so one decoder pass serves all L.
     float[] z = new float[l * b * k];
@@ -232,7 +306,8 @@ public final class AnomalyModel {
     }
     INDArray latent = Nd4j.create(z, new long[] {(long) l * b, k}, 'c');
     double[] rowSums;
-    if (reconstruction == VaeConfig.Reconstruction.GAUSSIAN && observed == null) {
+    if (forward != null && reconstruction == VaeConfig.Reconstruction.GAUSSIAN
+        && observed == null) {
       // The common case takes the fused pass (FusedForward): no decoder outputs materialised.
       float[] sums = forward.reconstructionTerms(latent, x, b);
       rowSums = new double[sums.length];
@@ -240,7 +315,7 @@ public final class AnomalyModel {
         rowSums[r] = sums[r];
       }
     } else {
-      INDArray[] dec = network.decode(latent);
+      INDArray[] dec = network.decode(latent, tiledCondition(condition, l, b));
       INDArray terms = perValueTerms(Nd4j.create(tile(x, l), new long[] {(long) l * b, n}, 'c'),
           dec[0], dec[1]);
       if (observed != null) {
@@ -338,7 +413,16 @@ public final class AnomalyModel {
    * @return {@code [window][feature]} in nats; a row of NaN for a window with a non-finite value
    */
   public double[][] contributions(float[][] rawWindows) {
+    return contributions(rawWindows, null);
+  }
+
+  /**
+   * As {@link #contributions(float[][])}, with each window's last-record timestamp for a
+   * conditional model (see {@link #score(float[][], long[])}).
+   */
+  public double[][] contributions(float[][] rawWindows, long[] timestamps) {
     requireWindowShape(rawWindows);
+    requireTimestamps(rawWindows, timestamps);
     int features = this.features.size();
     int n = windowLength * features;
     double[][] out = new double[rawWindows.length][];
@@ -354,7 +438,10 @@ public final class AnomalyModel {
         }
       }
       clampForBernoulli(x);
-      INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'));
+      float[] condition = conditions(timestamps, from, b);
+      INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'),
+          condition == null ? null
+              : Nd4j.create(condition, new long[] {b, conditioning.size()}, 'c'));
       float[] mu = flat(enc[0]);
       float[] logVar = flat(enc[1]);
       int k = latentDim;
@@ -371,7 +458,7 @@ public final class AnomalyModel {
         }
       }
       INDArray[] dec = network.decode(Nd4j.create(z, new long[] {(long) mcSamples * b, k},
-          'c'));
+          'c'), tiledCondition(condition, mcSamples, b));
       INDArray perValue = perValueTerms(Nd4j.create(xTiled,
           new long[] {(long) mcSamples * b, n}, 'c'), dec[0], dec[1]);
       if (observed != null) {
@@ -403,6 +490,52 @@ public final class AnomalyModel {
       }
     }
     return out;
+  }
+
+  private void requireTimestamps(float[][] rawWindows, long[] timestamps) {
+    if (timestamps == null) {
+      if (conditional()) {
+        throw new IllegalArgumentException("model is conditioned on " + conditioningLabel()
+            + ": score each window with the timestamp of its last record");
+      }
+      return;
+    }
+    if (timestamps.length != rawWindows.length) {
+      throw new IllegalArgumentException(timestamps.length + " timestamps for "
+          + rawWindows.length + " windows");
+    }
+  }
+
+  /** Conditions of windows {@code from .. from + b}, row-major; null when unconditional. */
+  private float[] conditions(long[] timestamps, int from, int b) {
+    if (!conditional()) {
+      return null;
+    }
+    int c = conditioning.size();
+    float[] out = new float[b * c];
+    for (int i = 0; i < b; i++) {
+      conditioning.encode(timestamps[from + i], conditionZone, out, i * c);
+    }
+    return out;
+  }
+
+  /** The conditions repeated for the L sample blocks (row {@code s * B + i}); null if none. */
+  private INDArray tiledCondition(float[] condition, int samples, int b) {
+    return condition == null ? null : Nd4j.create(tile(condition, samples),
+        new long[] {(long) samples * b, conditioning.size()}, 'c');
+  }
+
+  /** The generic encoder (conditional or convolutional networks): mu and sigma, row-major. */
+  private void encodeGeneric(float[] x, float[] condition, int b, float[] mu, float[] sigma) {
+    int n = windowLength * features.size();
+    INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'),
+        condition == null ? null
+            : Nd4j.create(condition, new long[] {b, conditioning.size()}, 'c'));
+    System.arraycopy(flat(enc[0]), 0, mu, 0, mu.length);
+    float[] logVar = flat(enc[1]);
+    for (int j = 0; j < sigma.length; j++) {
+      sigma[j] = (float) Math.exp(0.5 * logVar[j]);
+    }
   }
 
   private void requireWindowShape(float[][] rawWindows) {

@@ -314,10 +314,14 @@ public final class ModelBundle {
    * Rebuilds the scoring model from the payload alone (numbers only, no code).
    *
    * @throws InvalidModelException when the payload is malformed or contradicts the manifest
-   *     (features, window length, latent size, sample count, threshold, normalisation)
+   *     (features, window length, latent size, sample count, threshold, normalisation,
+   *     conditioning)
    */
   public AnomalyModel load() {
     AnomalyModel model = PayloadCodec.decode(payload);
+    // A manifest without the field (format 1) describes a model that reads the window alone.
+    mustMatch("conditioning", manifest.conditioning() == null ? TrainedModel.CONDITIONING_NONE
+        : manifest.conditioning(), model.conditioningLabel());
     mustMatch("features", manifest.features(), model.features());
     mustMatch("windowLength", manifest.windowLength(), model.windowLength());
     mustMatch("latentDim", manifest.latentDim(), model.latentDim());
@@ -337,7 +341,8 @@ public final class ModelBundle {
   /**
    * Scores the manifest's reference windows with {@code model} and compares each
    * log-probability with the trainer's: {@code |mine - trainer's| <= tolerance * max(1,
-   * |trainer's|)}. A manifest without reference windows (format 1) passes.
+   * |trainer's|)}. A manifest without reference windows (format 1) passes. A conditional model's
+   * windows are scored with their timestamps; one without a timestamp is a mismatch.
    *
    * @return how many windows were compared
    * @throws InvalidModelException of kind {@link InvalidModelException.Kind#REFERENCE_MISMATCH}
@@ -349,8 +354,18 @@ public final class ModelBundle {
     }
     int n = model.windowLength() * model.featureCount();
     float[][] windows = new float[refs.size()][];
+    long[] timestamps = model.conditional() ? new long[refs.size()] : null;
     for (int i = 0; i < windows.length; i++) {
       List<Double> values = refs.get(i).values();
+      if (timestamps != null) {
+        Long timestamp = refs.get(i).timestamp();
+        if (timestamp == null) {
+          throw new InvalidModelException(InvalidModelException.Kind.REFERENCE_MISMATCH,
+              "reference window " + i + " has no timestamp; the model is conditioned on "
+                  + model.conditioningLabel() + " and cannot score it without one");
+        }
+        timestamps[i] = timestamp;
+      }
       if (values.size() != n) {
         throw new InvalidModelException(InvalidModelException.Kind.REFERENCE_MISMATCH,
             "reference window " + i + " has " + values.size() + " values, the model reads " + n);
@@ -360,7 +375,7 @@ public final class ModelBundle {
         windows[i][j] = values.get(j).floatValue();
       }
     }
-    ScoreBatch batch = model.score(windows);
+    ScoreBatch batch = model.score(windows, timestamps);
     for (int i = 0; i < windows.length; i++) {
       double expected = refs.get(i).logProbability();
       double actual = batch.logProbability(i);

@@ -17,8 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Writes and reads the model payload: a plain, versioned binary layout ({@link DataOutputStream},
  * big-endian) from which a model is rebuilt by construction, never by deserialising objects or
- * graphs. Format 1 (no centring byte) is still read. Layout of payload format
- * {@value #PAYLOAD_FORMAT}:
+ * graphs. Formats 1 (no option fields) and 2 (no layout or condition fields) are still read, and
+ * a dense unconditional model is still written as format 2, so scorers of the previous release
+ * keep loading the default models. Layout of payload format {@value #PAYLOAD_FORMAT}:
  *
  * <pre>
  * int    payloadFormat
@@ -32,25 +33,38 @@ import org.nd4j.linalg.factory.Nd4j;
  * byte   1 when each window is centred on its own mean first, else 0 (format 2 only)
  * int    maxMissing, values a window may miss and still be scored (format 2 only)
  * byte   reconstruction: 0 Gaussian, 1 Bernoulli (format 2 only)
+ * byte   architecture: 0 dense, 1 conv1d (format 3)
+ * int    convolution kernel, int encoder stride (format 3, conv1d only)
+ * byte   conditioning: 0 none, 1 time-of-week (format 3)
+ * UTF    the condition's time zone id (format 3, conditional only)
  * float  mcSamples * latentDim noise values, row-major [L, k]
  * int    arrayCount, then per array: UTF name, int rank, rank longs (shape), int count, floats
  * </pre>
  */
 final class PayloadCodec {
 
-  static final int PAYLOAD_FORMAT = 2;
+  static final int PAYLOAD_FORMAT = 3;
+  /** The format of dense, unconditional models: what scorers before format 3 read. */
+  static final int DENSE_UNCONDITIONAL_FORMAT = 2;
   static final String ACTIVATION = "tanh";
   /** Guards allocations against corrupt lengths before they turn into OutOfMemoryError. */
   private static final int MAX_COUNT = 1 << 26;
 
   private PayloadCodec() {}
 
+  /** The payload format {@link #encode} writes for this model. */
+  static int formatOf(AnomalyModel model) {
+    return model.conditional() || model.network().architecture().convolutional()
+        ? PAYLOAD_FORMAT : DENSE_UNCONDITIONAL_FORMAT;
+  }
+
   static byte[] encode(AnomalyModel model) {
     Architecture arch = model.network().architecture();
     Normaliser norm = model.normaliser();
+    int format = formatOf(model);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(PAYLOAD_FORMAT);
+      out.writeInt(format);
       out.writeInt(model.windowLength());
       out.writeInt(model.featureCount());
       out.writeInt(model.latentDim());
@@ -71,6 +85,17 @@ final class PayloadCodec {
       out.writeByte(norm.centreWindows() ? 1 : 0);
       out.writeInt(model.maxMissing());
       out.writeByte(model.reconstruction().ordinal());
+      if (format >= 3) {
+        out.writeByte(arch.kind().ordinal());
+        if (arch.convolutional()) {
+          out.writeInt(arch.convKernel());
+          out.writeInt(arch.convStride());
+        }
+        out.writeByte(model.conditioning().ordinal());
+        if (model.conditional()) {
+          out.writeUTF(model.conditionZone().getId());
+        }
+      }
       writeFloats(out, model.eps());
       Map<String, INDArray> params = model.network().params();
       out.writeInt(params.size());
@@ -100,7 +125,7 @@ final class PayloadCodec {
   static AnomalyModel decode(byte[] payload) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
       int format = in.readInt();
-      if (format != PAYLOAD_FORMAT && format != 1) {
+      if (format < 1 || format > PAYLOAD_FORMAT) {
         throw new InvalidModelException("unknown payload format " + format + " (this library "
             + "reads " + PAYLOAD_FORMAT + ")");
       }
@@ -145,13 +170,48 @@ final class PayloadCodec {
         }
         reconstruction = VaeConfig.Reconstruction.values()[kind];
       }
+      VaeConfig.ArchitectureKind layout = VaeConfig.ArchitectureKind.DENSE;
+      int convKernel = 0;
+      int convStride = 0;
+      VaeConfig.Conditioning conditioning = VaeConfig.Conditioning.NONE;
+      java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+      if (format >= 3) {
+        int layoutKind = in.readUnsignedByte();
+        if (layoutKind >= VaeConfig.ArchitectureKind.values().length) {
+          throw new InvalidModelException("payload architecture kind is " + layoutKind);
+        }
+        layout = VaeConfig.ArchitectureKind.values()[layoutKind];
+        if (layout == VaeConfig.ArchitectureKind.CONV1D) {
+          convKernel = positive(in.readInt(), "convolution kernel");
+          convStride = positive(in.readInt(), "convolution stride");
+        }
+        int conditionKind = in.readUnsignedByte();
+        if (conditionKind >= VaeConfig.Conditioning.values().length) {
+          throw new InvalidModelException("payload conditioning kind is " + conditionKind);
+        }
+        conditioning = VaeConfig.Conditioning.values()[conditionKind];
+        if (conditioning != VaeConfig.Conditioning.NONE) {
+          String zoneId = in.readUTF();
+          try {
+            zone = java.time.ZoneId.of(zoneId);
+          } catch (java.time.DateTimeException e) {
+            throw new InvalidModelException("payload condition time zone '" + zoneId
+                + "' is unknown to this JVM", e);
+          }
+        }
+      }
       float[] eps = readFloats(in, (long) mcSamples * latentDim);
       long inputSize = (long) windowLength * featureCount;
       if (inputSize > VaeConfig.MAX_WINDOW_VALUES) {
         throw new InvalidModelException("window of " + inputSize + " values is too large");
       }
-      Architecture arch = new Architecture((int) inputSize, hidden, latentDim, encLimit,
-          decLimit);
+      Architecture arch;
+      try {
+        arch = new Architecture((int) inputSize, hidden, latentDim, encLimit, decLimit, layout,
+            featureCount, conditioning.size(), convKernel, convStride);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidModelException("inconsistent payload: " + e.getMessage(), e);
+      }
       int arrayCount = positive(in.readInt(), "weight array count");
       Map<String, INDArray> params = new LinkedHashMap<>();
       for (int i = 0; i < arrayCount; i++) {
@@ -186,7 +246,7 @@ final class PayloadCodec {
         VaeNetwork network = new VaeNetwork(arch, params);
         Normaliser normaliser = new Normaliser(means, stds, centreWindows);
         return new AnomalyModel(features, windowLength, threshold, normaliser, network, eps,
-            maxMissing, reconstruction);
+            maxMissing, reconstruction, conditioning, zone);
       } catch (IllegalArgumentException e) {
         throw new InvalidModelException("inconsistent payload: " + e.getMessage(), e);
       }

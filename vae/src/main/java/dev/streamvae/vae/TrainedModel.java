@@ -99,7 +99,7 @@ public final class TrainedModel {
     versions.put("dl4j", DL4J_VERSION);
     versions.put("nd4j", DL4J_VERSION);
     versions.put("java", System.getProperty("java.version"));
-    versions.put("payloadFormat", String.valueOf(PayloadCodec.PAYLOAD_FORMAT));
+    versions.put("payloadFormat", String.valueOf(PayloadCodec.formatOf(model)));
     Normalisation normalisation = new Normalisation("z-score",
         ModelBundle.asDoubles(model.normaliser().means()),
         ModelBundle.asDoubles(model.normaliser().stds()));
@@ -107,26 +107,32 @@ public final class TrainedModel {
         createdAt.toEpochMilli(), model.features(), model.windowLength(), data.stride(),
         model.latentDim(), model.mcSamples(), model.threshold(), thresholdMethod(), summary,
         ModelBundle.sha256Hex(payload), payload.length, versions, data.seriesIds(),
-        CONDITIONING_NONE, normalisation, null, referenceWindows(), null, null, trainingOptions());
+        model.conditioningLabel(), normalisation, null, referenceWindows(), null, null, trainingOptions());
     return ModelBundle.of(manifest, payload);
   }
 
   /**
    * Up to {@value #REFERENCE_WINDOWS} training windows spread evenly over the training set, with
    * this model's log-probability of each: a scorer must reproduce them before serving the model.
+   * A conditional model's windows carry the timestamp their condition was derived from.
    */
   private List<ReferenceWindow> referenceWindows() {
     float[][] all = data.windowsUnsafe();
+    long[] ends = data.windowEndsUnsafe();
     int count = Math.min(REFERENCE_WINDOWS, all.length);
     float[][] picked = new float[count][];
+    long[] timestamps = new long[count];
     for (int i = 0; i < count; i++) {
-      picked[i] = all[(int) ((long) i * all.length / count)];
+      int row = (int) ((long) i * all.length / count);
+      picked[i] = all[row];
+      timestamps[i] = ends[row];
     }
-    ScoreBatch batch = model.score(picked);
+    ScoreBatch batch = model.score(picked, timestamps);
     List<ReferenceWindow> refs = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       if (batch.isScored(i) && Double.isFinite(batch.logProbability(i))) {
-        refs.add(new ReferenceWindow(ModelBundle.asDoubles(picked[i]), batch.logProbability(i)));
+        refs.add(new ReferenceWindow(ModelBundle.asDoubles(picked[i]), batch.logProbability(i),
+            model.conditional() ? timestamps[i] : null));
       }
     }
     return refs;
@@ -135,8 +141,13 @@ public final class TrainedModel {
   /** The model options recorded in the manifest, as text. */
   Map<String, String> trainingOptions() {
     Map<String, String> o = new LinkedHashMap<>();
+    o.put("architecture", config.architecture().name());
     o.put("beta", String.valueOf(config.beta()));
     o.put("centreWindows", String.valueOf(config.centreWindows()));
+    o.put("conditioning", config.conditioning().name());
+    if (config.conditional()) {
+      o.put("conditionZone", config.conditionZone().getId());
+    }
     o.put("freeBits", String.valueOf(config.freeBits()));
     o.put("klAnnealEpochs", String.valueOf(config.klAnnealEpochs()));
     o.put("maxMissing", String.valueOf(config.maxMissing()));

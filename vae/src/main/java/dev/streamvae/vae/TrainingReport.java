@@ -37,6 +37,19 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class TrainingReport {
 
   static final int MAX_WINDOWS = 5000;
+  /** {@code rows} copies of the condition of this timestamp; null for a plain model. */
+  private static INDArray condition(AnomalyModel model, long timestamp, int rows) {
+    if (!model.conditional()) {
+      return null;
+    }
+    int c = model.conditioning().size();
+    float[] values = new float[rows * c];
+    for (int r = 0; r < rows; r++) {
+      model.conditioning().encode(timestamp, model.conditionZone(), values, r * c);
+    }
+    return Nd4j.create(values, new long[] {rows, c}, 'c');
+  }
+
   private static final int SAMPLES = 6;
   private static final int INTERPOLATION_STEPS = 7;
   private static final int WORST = 6;
@@ -67,10 +80,13 @@ public final class TrainingReport {
     int[] rows = IntStream.range(0, Math.min(all.length, MAX_WINDOWS))
         .map(i -> (int) ((long) i * all.length / Math.min(all.length, MAX_WINDOWS))).toArray();
     float[][] windows = new float[rows.length][];
+    long[] ends = trained.data().windowEndsUnsafe();
+    long[] timestamps = new long[rows.length];
     for (int i = 0; i < rows.length; i++) {
       windows[i] = all[rows[i]];
+      timestamps[i] = ends[rows[i]];
     }
-    ScoreBatch scores = model.score(windows);
+    ScoreBatch scores = model.score(windows, timestamps);
 
     StringBuilder h = new StringBuilder();
     h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -144,7 +160,9 @@ public final class TrainingReport {
     h.append("<h2>Windows sampled from the prior, decoded</h2><div class=\"row\">");
     Random random = new Random(config.seed() ^ 0x5EEDL);
     float[] z = VaeTrainer.standardNormal(random, SAMPLES * k);
-    INDArray decoded = net.decode(Nd4j.create(z, new long[] {SAMPLES, k}, 'c'))[0];
+    // A conditional decoder draws them for the condition of the first training window.
+    INDArray decoded = net.decode(Nd4j.create(z, new long[] {SAMPLES, k}, 'c'),
+        condition(model, timestamps[0], SAMPLES))[0];
     for (int i = 0; i < SAMPLES; i++) {
       h.append(windowChart("sample " + (i + 1), List.of(denormalise(decoded.getRow(i), norm,
           null, bernoulli)), List.of("decoded"), model.features(), 250, 150));
@@ -170,7 +188,8 @@ public final class TrainingReport {
         double[] level = norm.centreWindows()
             ? mix(windowMeans(windows[a], model.featureCount()),
                 windowMeans(windows[b], model.featureCount()), t) : null;
-        INDArray out = net.decode(Nd4j.create(zi, new long[] {1, k}, 'c'))[0];
+        INDArray out = net.decode(Nd4j.create(zi, new long[] {1, k}, 'c'),
+            condition(model, timestamps[t < 0.5 ? a : b], 1))[0];
         h.append(windowChart(String.format(Locale.ROOT, "t = %.2f", t),
             List.of(denormalise(out.getRow(0), norm, level, bernoulli)), List.of("decoded"),
             model.features(), 140, 120));
@@ -184,7 +203,8 @@ public final class TrainingReport {
     for (int r = 0; r < Math.min(WORST, scored); r++) {
       int i = scoredIndex[order[scored - 1 - r]];
       float[] zi = scores.latentMean(i);
-      INDArray out = net.decode(Nd4j.create(zi, new long[] {1, k}, 'c'))[0];
+      INDArray out = net.decode(Nd4j.create(zi, new long[] {1, k}, 'c'),
+          condition(model, timestamps[i], 1))[0];
       double[] level = norm.centreWindows() ? windowMeans(windows[i], model.featureCount())
           : null;
       double[] original = new double[windows[i].length];

@@ -25,6 +25,7 @@ public final class TrainingSet {
   private final int windowLength;
   private final int stride;
   private final float[][] windows;
+  private final long[] windowEnds;
   private final int seriesCount;
   private final List<String> seriesIds;
   private final long dataFrom;
@@ -35,6 +36,7 @@ public final class TrainingSet {
     this.windowLength = b.windowLength;
     this.stride = b.stride;
     this.windows = b.windows.toArray(new float[0][]);
+    this.windowEnds = b.windowEnds.stream().mapToLong(Long::longValue).toArray();
     this.seriesCount = b.contributingSeries;
     this.seriesIds = List.copyOf(b.contributingIds);
     this.dataFrom = b.dataFrom;
@@ -101,6 +103,19 @@ public final class TrainingSet {
     return copy;
   }
 
+  /**
+   * The timestamp of each window's last record (the record a scorer would score with it), epoch
+   * milliseconds, in the order of {@link #windows()}: what a conditional model's condition is
+   * derived from.
+   */
+  public long[] windowEnds() {
+    return windowEnds.clone();
+  }
+
+  long[] windowEndsUnsafe() {
+    return windowEnds;
+  }
+
   /** The windows without copying; callers inside the package must not modify them. */
   float[][] windowsUnsafe() {
     return windows;
@@ -112,6 +127,7 @@ public final class TrainingSet {
     private final int windowLength;
     private final int stride;
     private final List<float[]> windows = new ArrayList<>();
+    private final List<Long> windowEnds = new ArrayList<>();
     private final Set<String> seriesIds = new HashSet<>();
     private int contributingSeries;
     private final List<String> contributingIds = new ArrayList<>();
@@ -206,6 +222,7 @@ public final class TrainingSet {
           }
         }
         windows.add(row);
+        windowEnds.add(timestamps[start + windowLength - 1]);
         dataFrom = Math.min(dataFrom, timestamps[start]);
         dataTo = Math.max(dataTo, timestamps[start + windowLength - 1]);
         added++;

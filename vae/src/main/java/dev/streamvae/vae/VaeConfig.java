@@ -1,5 +1,8 @@
 package dev.streamvae.vae;
 
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,12 +43,119 @@ import java.util.List;
  *     missing value is skipped in training and unscorable
  * @param reconstruction the decoder's distribution: Gaussian (any real data, standardised) or
  *     Bernoulli (data in [0, 1], used as is; not with {@code centreWindows})
+ * @param architecture the encoder/decoder layers: dense or 1-D convolutional
+ * @param conditioning the condition vector fed to encoder and decoder besides the window (a
+ *     conditional VAE, as Bagel, Li et al. 2018), derived from the timestamp of each window's
+ *     last record; {@link Conditioning#NONE} for a plain VAE
+ * @param conditionZone the time zone in which time of day and day of week are read; UTC unless
+ *     the series follow a local clock
  */
 public record VaeConfig(int windowLength, int featureCount, List<Integer> hiddenSizes,
     int latentDim, double learningRate, int epochs, int batchSize, double beta, int mcSamples,
     long seed, double thresholdQuantile, boolean centreWindows, int klAnnealEpochs,
     double freeBits, double validationFraction, int patience, ThresholdMethod thresholdMethod,
-    double thresholdRisk, int maxMissing, Reconstruction reconstruction) {
+    double thresholdRisk, int maxMissing, Reconstruction reconstruction,
+    ArchitectureKind architecture, Conditioning conditioning, ZoneId conditionZone) {
+
+  /** The layers of encoder and decoder. */
+  public enum ArchitectureKind {
+    /** tanh dense layers of {@code hiddenSizes} widths, decoder mirrored. */
+    DENSE,
+    /**
+     * 1-D convolutions over time: the encoder runs one stride-2 convolution per
+     * {@code hiddenSizes} entry (that many channels, kernel {@value #CONV_KERNEL}) and dense
+     * heads for mu and log-variance; the decoder maps z through a dense layer to a full-length
+     * map of the last width's channels and stride-1 convolutions back to the metrics.
+     */
+    CONV1D;
+
+    /** Kernel width of every convolution. */
+    public static final int CONV_KERNEL = 5;
+    /** Stride of the encoder's convolutions (the decoder's are 1). */
+    public static final int CONV_STRIDE = 2;
+  }
+
+  /**
+   * The condition vector a conditional VAE reads besides the window: a function of the timestamp
+   * of the window's last record (the record being scored), in the same way in training and
+   * scoring.
+   */
+  public enum Conditioning {
+    /** No condition: a plain VAE. */
+    NONE("none", 0),
+    /**
+     * Time of day and day of week as two phases on the unit circle: {@code [sin 2 pi d, cos 2 pi
+     * d, sin 2 pi w, cos 2 pi w]} with {@code d} the fraction of the local day and {@code w} the
+     * fraction of the local week (Monday 00:00 = 0). Sin/cos pairs rather than one-hot hours and
+     * days: continuous (23:59 sits next to 00:00, Sunday next to Monday), four bounded inputs
+     * on the scale of the standardised window instead of 31 sparse ones, and any smooth daily
+     * or weekly profile is a function the first tanh layer can form from them.
+     */
+    TIME_OF_WEEK("time-of-week", 4);
+
+    private static final double DAY_MILLIS = 86_400_000.0;
+    /** 1970-01-01 was a Thursday: day 0 of the epoch is day 3 of a Monday-based week. */
+    private static final int EPOCH_WEEKDAY = 3;
+
+    private final String label;
+    private final int size;
+
+    Conditioning(String label, int size) {
+      this.label = label;
+      this.size = size;
+    }
+
+    /** Values in the condition vector. */
+    public int size() {
+      return size;
+    }
+
+    /** The manifest's name for it, e.g. {@code time-of-week}. */
+    public String label() {
+      return label;
+    }
+
+    /**
+     * Writes the condition of a window whose last record has this timestamp.
+     *
+     * @param epochMillis the timestamp, epoch milliseconds
+     * @param zone the zone whose clock gives time of day and day of week
+     * @param out receives {@link #size()} values from {@code offset}
+     */
+    public void encode(long epochMillis, ZoneId zone, float[] out, int offset) {
+      if (this == NONE) {
+        return;
+      }
+      long local = epochMillis
+          + zone.getRules().getOffset(Instant.ofEpochMilli(epochMillis)).getTotalSeconds() * 1000L;
+      long day = Math.floorDiv(local, (long) DAY_MILLIS);
+      double dayFraction = Math.floorMod(local, (long) DAY_MILLIS) / DAY_MILLIS;
+      double weekFraction = (Math.floorMod(day + EPOCH_WEEKDAY, 7) + dayFraction) / 7.0;
+      out[offset] = (float) Math.sin(2 * Math.PI * dayFraction);
+      out[offset + 1] = (float) Math.cos(2 * Math.PI * dayFraction);
+      out[offset + 2] = (float) Math.sin(2 * Math.PI * weekFraction);
+      out[offset + 3] = (float) Math.cos(2 * Math.PI * weekFraction);
+    }
+
+    /** Conditions of many windows, row-major {@code [timestamps.length, size()]}. */
+    public float[] encodeAll(long[] epochMillis, ZoneId zone) {
+      float[] out = new float[epochMillis.length * size];
+      for (int i = 0; i < epochMillis.length; i++) {
+        encode(epochMillis[i], zone, out, i * size);
+      }
+      return out;
+    }
+
+    /** The constant with this manifest label. */
+    public static Conditioning ofLabel(String label) {
+      for (Conditioning c : values()) {
+        if (c.label.equals(label)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("unknown conditioning '" + label + "'");
+    }
+  }
 
   /** The decoder's output distribution p(x|z). */
   public enum Reconstruction {
@@ -117,6 +227,14 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
         "reconstruction BERNOULLI needs values in [0, 1]; centreWindows would make them negative");
     check(maxMissing >= 0 && maxMissing < (long) windowLength * featureCount,
         "maxMissing must be in [0, windowLength * featureCount), was " + maxMissing);
+    check(architecture != null, "architecture must be set");
+    check(conditioning != null, "conditioning must be set");
+    check(conditionZone != null, "conditionZone must be set");
+  }
+
+  /** Whether the model reads a condition vector besides the window. */
+  public boolean conditional() {
+    return conditioning != Conditioning.NONE;
   }
 
   /**
@@ -156,6 +274,9 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     b.thresholdRisk = thresholdRisk;
     b.maxMissing = maxMissing;
     b.reconstruction = reconstruction;
+    b.architecture = architecture;
+    b.conditioning = conditioning;
+    b.conditionZone = conditionZone;
     return b;
   }
 
@@ -192,8 +313,29 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     private double thresholdRisk = 1e-3;
     private int maxMissing;
     private Reconstruction reconstruction = Reconstruction.GAUSSIAN;
+    private ArchitectureKind architecture = ArchitectureKind.DENSE;
+    private Conditioning conditioning = Conditioning.NONE;
+    private ZoneId conditionZone = ZoneOffset.UTC;
 
     private Builder() {}
+
+    /** Dense (default) or 1-D convolutional encoder and decoder. */
+    public Builder architecture(ArchitectureKind value) {
+      this.architecture = value;
+      return this;
+    }
+
+    /** The condition vector (conditional VAE); {@link Conditioning#NONE} by default. */
+    public Builder conditioning(Conditioning value) {
+      this.conditioning = value;
+      return this;
+    }
+
+    /** The zone whose clock the condition reads; UTC by default. */
+    public Builder conditionZone(ZoneId value) {
+      this.conditionZone = value;
+      return this;
+    }
 
     /** Records per window. */
     public Builder windowLength(int value) {
@@ -341,7 +483,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
       return new VaeConfig(windowLength, featureCount, hiddenSizes, latentDim, learningRate,
           epochs, batchSize, beta, mcSamples, seed, thresholdQuantile, centreWindows,
           klAnnealEpochs, freeBits, validationFraction, patience, thresholdMethod,
-          thresholdRisk, maxMissing, reconstruction);
+          thresholdRisk, maxMissing, reconstruction, architecture, conditioning, conditionZone);
     }
   }
 }

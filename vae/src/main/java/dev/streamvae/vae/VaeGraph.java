@@ -25,6 +25,8 @@ final class VaeGraph {
   static final String WEIGHTED_KL = "weightedKl";
   /** The KL weight, a constant whose value the trainer sets before each epoch (annealing). */
   static final String BETA = "beta";
+  /** The condition vectors of a conditional model, {@code [B, c]}; absent otherwise. */
+  static final String CONDITION = "condition";
 
   private static final double LOG_2PI = Math.log(2 * Math.PI);
 
@@ -63,22 +65,52 @@ final class VaeGraph {
     SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, arch.inputSize());
     SDVariable eps = sd.placeHolder(NOISE, DataType.FLOAT, -1, arch.latentDim());
     SDVariable mask = sd.placeHolder(MASK, DataType.FLOAT, -1, arch.inputSize());
+    SDVariable condition = arch.conditionSize() == 0 ? null
+        : sd.placeHolder(CONDITION, DataType.FLOAT, -1, arch.conditionSize());
     Map<String, SDVariable> vars = new LinkedHashMap<>();
-    for (Architecture.Dense d : arch.allLayers()) {
-      vars.put(d.weight(), sd.var(d.weight(), glorot(d.nIn(), d.nOut(), random)));
-      vars.put(d.bias(), sd.var(d.bias(), Nd4j.zeros(DataType.FLOAT, 1, d.nOut())));
+    for (Map.Entry<String, long[]> e : arch.parameterShapes().entrySet()) {
+      String name = e.getKey();
+      long[] shape = e.getValue();
+      // Weights Glorot-normal (fan-in and fan-out over the kernel too), biases zero.
+      INDArray init = name.endsWith("_b") ? Nd4j.zeros(DataType.FLOAT, shape)
+          : glorot(shape, random);
+      vars.put(name, sd.var(name, init));
     }
 
-    SDVariable h = hidden(sd, x, arch.encoderHidden(), vars);
+    SDVariable h;
+    if (arch.convolutional()) {
+      SDVariable map = sd.reshape(x, -1, arch.windowLength(), arch.featureCount());
+      for (Architecture.Conv c : arch.encoderConvs()) {
+        map = sd.math().tanh(conv(sd, map, c, vars));
+      }
+      h = withCondition(sd, sd.reshape(map, -1, (long) arch.encodedLength()
+          * arch.hiddenSizes().get(arch.hiddenSizes().size() - 1)), condition);
+    } else {
+      h = hidden(sd, withCondition(sd, x, condition), arch.encoderHidden(), vars);
+    }
     SDVariable mu = dense(h, arch.encoderMu(), vars);
     SDVariable logVar = softClamp(sd, dense(h, arch.encoderLogVar(), vars),
         arch.encoderLogVarLimit());
     SDVariable z = mu.add(sd.math().exp(logVar.mul(0.5)).mul(eps));
 
-    SDVariable hd = hidden(sd, z, arch.decoderHidden(), vars);
-    SDVariable mean = dense(hd, arch.decoderMu(), vars);
-    SDVariable decLogVar = softClamp(sd, dense(hd, arch.decoderLogVar(), vars),
-        arch.decoderLogVarLimit());
+    SDVariable mean;
+    SDVariable decLogVar;
+    SDVariable zc = withCondition(sd, z, condition);
+    if (arch.convolutional()) {
+      SDVariable map = sd.reshape(sd.math().tanh(dense(zc, arch.decoderInput(), vars)), -1,
+          arch.windowLength(), arch.hiddenSizes().get(arch.hiddenSizes().size() - 1));
+      for (Architecture.Conv c : arch.decoderConvs()) {
+        map = sd.math().tanh(conv(sd, map, c, vars));
+      }
+      mean = sd.reshape(conv(sd, map, arch.decoderMuConv(), vars), -1, arch.inputSize());
+      decLogVar = softClamp(sd, sd.reshape(conv(sd, map, arch.decoderLogVarConv(), vars), -1,
+          arch.inputSize()), arch.decoderLogVarLimit());
+    } else {
+      SDVariable hd = hidden(sd, zc, arch.decoderHidden(), vars);
+      mean = dense(hd, arch.decoderMu(), vars);
+      decLogVar = softClamp(sd, dense(hd, arch.decoderLogVar(), vars),
+          arch.decoderLogVarLimit());
+    }
 
     // Gaussian NLL per value: 0.5 * (log 2pi + logvar + (x - m)^2 / exp(logvar)); summed over
     // the window's observed values (the mask), mean over the batch.
@@ -114,9 +146,8 @@ final class VaeGraph {
   /** Copies of the current weights, by payload name. */
   Map<String, INDArray> params() {
     Map<String, INDArray> params = new LinkedHashMap<>();
-    for (Architecture.Dense d : arch.allLayers()) {
-      params.put(d.weight(), sd.getVariable(d.weight()).getArr().dup('c'));
-      params.put(d.bias(), sd.getVariable(d.bias()).getArr().dup('c'));
+    for (String name : arch.parameterShapes().keySet()) {
+      params.put(name, sd.getVariable(name).getArr().dup('c'));
     }
     return params;
   }
@@ -139,12 +170,34 @@ final class VaeGraph {
     return sd.math().tanh(raw.div(limit)).mul(limit);
   }
 
-  private static INDArray glorot(int nIn, int nOut, Random random) {
+  private static SDVariable conv(SameDiff sd, SDVariable in, Architecture.Conv c,
+      Map<String, SDVariable> vars) {
+    return sd.cnn().conv1d(in, vars.get(c.weight()), vars.get(c.bias()),
+        VaeNetwork.convConfig(c));
+  }
+
+  private static SDVariable withCondition(SameDiff sd, SDVariable in, SDVariable condition) {
+    return condition == null ? in : sd.concat(1, in, condition);
+  }
+
+  /**
+   * Glorot-normal weights: dense {@code [nIn, nOut]}, or a convolution's {@code [kernel, nIn,
+   * nOut]}, whose fans are {@code kernel * nIn} and {@code kernel * nOut}. For dense layers the
+   * draws are those of the dense-only releases, so their seeded models are unchanged.
+   */
+  private static INDArray glorot(long[] shape, Random random) {
+    long receptive = shape.length == 3 ? shape[0] : 1;
+    long nIn = shape[shape.length - 2] * receptive;
+    long nOut = shape[shape.length - 1] * receptive;
     double std = Math.sqrt(2.0 / (nIn + nOut));
-    float[] values = new float[nIn * nOut];
+    long size = 1;
+    for (long d : shape) {
+      size *= d;
+    }
+    float[] values = new float[(int) size];
     for (int i = 0; i < values.length; i++) {
       values[i] = (float) (random.nextGaussian() * std);
     }
-    return Nd4j.create(values, new long[] {nIn, nOut}, 'c');
+    return Nd4j.create(values, shape, 'c');
   }
 }

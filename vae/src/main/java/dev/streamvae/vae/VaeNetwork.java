@@ -1,19 +1,24 @@
 package dev.streamvae.vae;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv1DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The trained weights and the forward pass for inference, in plain ND4J operations (matrix
- * multiply, tanh, exp) on arrays that are never written after construction.
+ * multiply, tanh, exp, and for the convolutional layout ND4J's {@code conv1d} op, the same kernel
+ * the SameDiff graph trains with) on arrays that are never written after construction.
  *
  * <p>Why not SameDiff's {@code output()}: every op here allocates its result, so several threads
  * can run the forward pass on one instance at once without locks, with no session state to
- * share, and the maths is visible in twenty lines next to the graph it must match.
+ * share, and the maths is visible in a page next to the graph it must match.
  */
 final class VaeNetwork {
 
@@ -24,9 +29,8 @@ final class VaeNetwork {
   VaeNetwork(Architecture arch, Map<String, INDArray> params) {
     this.arch = arch;
     Map<String, INDArray> copy = new LinkedHashMap<>();
-    for (Architecture.Dense d : arch.allLayers()) {
-      copy.put(d.weight(), checked(params, d.weight(), d.nIn(), d.nOut()));
-      copy.put(d.bias(), checked(params, d.bias(), 1, d.nOut()));
+    for (Map.Entry<String, long[]> e : arch.parameterShapes().entrySet()) {
+      copy.put(e.getKey(), checked(params, e.getKey(), e.getValue()));
     }
     if (params.size() != copy.size()) {
       throw new IllegalArgumentException("unexpected weight arrays: "
@@ -35,20 +39,19 @@ final class VaeNetwork {
     this.params = copy;
   }
 
-  private static INDArray checked(Map<String, INDArray> params, String name, long rows,
-      long cols) {
+  private static INDArray checked(Map<String, INDArray> params, String name, long[] shape) {
     INDArray a = params.get(name);
     if (a == null) {
       throw new IllegalArgumentException("weight array " + name + " missing");
     }
-    if (a.rank() != 2 || a.size(0) != rows || a.size(1) != cols) {
+    if (!Arrays.equals(a.shape(), shape)) {
       throw new IllegalArgumentException("weight array " + name + " has shape "
-          + java.util.Arrays.toString(a.shape()) + ", expected [" + rows + ", " + cols + "]");
+          + Arrays.toString(a.shape()) + ", expected " + Arrays.toString(shape));
     }
     return a.castTo(DataType.FLOAT).dup('c');
   }
 
-  /** The scoring pass over these weights (see {@link FusedForward}). */
+  /** The scoring pass over these weights (see {@link FusedForward}); dense unconditional only. */
   FusedForward fusedForward() {
     return new FusedForward(arch, params);
   }
@@ -64,20 +67,82 @@ final class VaeNetwork {
     return copy;
   }
 
-  /** Encoder: normalised windows {@code [B, n]} to {@code {mu, logvar}}, each {@code [B, k]}. */
+  /** Encoder of an unconditional model. */
   INDArray[] encode(INDArray x) {
-    INDArray h = hidden(x, arch.encoderHidden());
+    return encode(x, null);
+  }
+
+  /**
+   * Encoder: normalised windows {@code [B, n]} (and, for a conditional model, their conditions
+   * {@code [B, c]}) to {@code {mu, logvar}}, each {@code [B, k]}.
+   */
+  INDArray[] encode(INDArray x, INDArray condition) {
+    INDArray h;
+    if (arch.convolutional()) {
+      long rows = x.size(0);
+      INDArray map = x.dup('c').reshape('c', rows, arch.windowLength(), arch.featureCount());
+      for (Architecture.Conv c : arch.encoderConvs()) {
+        map = Transforms.tanh(conv(map, c), false);
+      }
+      h = withCondition(map.dup('c').reshape('c', rows, map.length() / rows), condition);
+    } else {
+      h = hidden(withCondition(x, condition), arch.encoderHidden());
+    }
     INDArray mu = dense(h, arch.encoderMu());
     INDArray logVar = softClamp(dense(h, arch.encoderLogVar()), arch.encoderLogVarLimit());
     return new INDArray[] {mu, logVar};
   }
 
-  /** Decoder: latent rows {@code [R, k]} to {@code {mean, logvar}}, each {@code [R, n]}. */
+  /** Decoder of an unconditional model. */
   INDArray[] decode(INDArray z) {
-    INDArray h = hidden(z, arch.decoderHidden());
+    return decode(z, null);
+  }
+
+  /**
+   * Decoder: latent rows {@code [R, k]} (with their conditions {@code [R, c]} for a conditional
+   * model) to {@code {mean, logvar}}, each {@code [R, n]}, time-major like the windows.
+   */
+  INDArray[] decode(INDArray z, INDArray condition) {
+    INDArray in = withCondition(z, condition);
+    if (arch.convolutional()) {
+      long rows = in.size(0);
+      INDArray map = Transforms.tanh(dense(in, arch.decoderInput()), false).dup('c')
+          .reshape('c', rows, arch.windowLength(), arch.hiddenSizes()
+              .get(arch.hiddenSizes().size() - 1));
+      for (Architecture.Conv c : arch.decoderConvs()) {
+        map = Transforms.tanh(conv(map, c), false);
+      }
+      INDArray mean = conv(map, arch.decoderMuConv()).dup('c').reshape('c', rows,
+          arch.inputSize());
+      INDArray logVar = softClamp(conv(map, arch.decoderLogVarConv()).dup('c').reshape('c',
+          rows, arch.inputSize()), arch.decoderLogVarLimit());
+      return new INDArray[] {mean, logVar};
+    }
+    INDArray h = hidden(in, arch.decoderHidden());
     INDArray mean = dense(h, arch.decoderMu());
     INDArray logVar = softClamp(dense(h, arch.decoderLogVar()), arch.decoderLogVarLimit());
     return new INDArray[] {mean, logVar};
+  }
+
+  /** The convolution configuration of a layer: NWC, SAME padding, as the graph uses it. */
+  static Conv1DConfig convConfig(Architecture.Conv c) {
+    return new Conv1DConfig(c.kernel(), c.stride(), 0, 1, Conv1DConfig.NWC, PaddingMode.SAME);
+  }
+
+  private INDArray conv(INDArray map, Architecture.Conv c) {
+    return Nd4j.cnn().conv1d(map, params.get(c.weight()), params.get(c.bias()), convConfig(c));
+  }
+
+  private INDArray withCondition(INDArray in, INDArray condition) {
+    if (arch.conditionSize() == 0) {
+      return in;
+    }
+    if (condition == null || condition.size(0) != in.size(0)
+        || condition.size(1) != arch.conditionSize()) {
+      throw new IllegalArgumentException("a conditional network needs a [" + in.size(0) + ", "
+          + arch.conditionSize() + "] condition");
+    }
+    return Nd4j.hstack(in, condition);
   }
 
   private INDArray hidden(INDArray in, List<Architecture.Dense> layers) {

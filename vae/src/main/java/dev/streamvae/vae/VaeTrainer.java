@@ -96,6 +96,17 @@ public final class VaeTrainer {
       observed[j] = present ? 1f : 0f;
       flat[j] = present ? flat[j] : 0f;
     }
+    // A conditional model's condition per window, from the timestamp of its last record: the
+    // record a scorer scores with that window.
+    int c = config.conditioning().size();
+    INDArray everyCondition = c == 0 ? null : Nd4j.create(config.conditioning()
+        .encodeAll(data.windowEndsUnsafe(), config.conditionZone()), new long[] {count, c}, 'c');
+    INDArray allCondition = everyCondition == null || validationCount == 0 ? everyCondition
+        : everyCondition.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, trainCount),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+    INDArray validationCondition = everyCondition == null || validationCount == 0 ? null
+        : everyCondition.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(trainCount, count),
+            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
     INDArray everything = Nd4j.create(flat, new long[] {count, n}, 'c');
     INDArray everyMask = Nd4j.create(observed, new long[] {count, n}, 'c');
     INDArray all = validationCount == 0 ? everything
@@ -119,7 +130,9 @@ public final class VaeTrainer {
     SameDiff sd = graph.sameDiff();
     sd.setTrainingConfig(new TrainingConfig.Builder()
         .updater(new Adam(config.learningRate()))
-        .dataSetFeatureMapping(VaeGraph.INPUT, VaeGraph.NOISE, VaeGraph.MASK)
+        .dataSetFeatureMapping(c == 0
+            ? new String[] {VaeGraph.INPUT, VaeGraph.NOISE, VaeGraph.MASK}
+            : new String[] {VaeGraph.INPUT, VaeGraph.NOISE, VaeGraph.MASK, VaeGraph.CONDITION})
         .markLabelsUnused()
         .build());
     createGradientsQuietly(sd);
@@ -139,6 +152,7 @@ public final class VaeTrainer {
     int[] probeRows = probeRows(count);
     INDArray probe = all.getRows(probeRows);
     INDArray probeMask = allMask.getRows(probeRows);
+    INDArray probeCondition = allCondition == null ? null : allCondition.getRows(probeRows);
     INDArray probeNoise = Nd4j.create(standardNormal(new Random(config.seed() + 1),
         probeRows.length * config.latentDim()), new long[] {probeRows.length,
             config.latentDim()}, 'c');
@@ -153,17 +167,18 @@ public final class VaeTrainer {
       double betaNow = config.betaAt(epoch);
       graph.setBeta(betaNow);
       shuffle(order, random);
-      sd.fit(new EpochIterator(all, allMask, order, config.batchSize(), config.latentDim(),
-          random), 1);
+      sd.fit(new EpochIterator(all, allMask, allCondition, order, config.batchSize(),
+          config.latentDim(), random), 1);
       long nanos = Math.max(1, System.nanoTime() - epochStart);
       VaeNetwork current = new VaeNetwork(arch, graph.params());
-      double[] terms = lossTerms(current, probe, probeNoise, probeMask, bernoulli);
+      double[] terms = lossTerms(current, probe, probeNoise, probeMask, bernoulli,
+          probeCondition);
       double reconstruction = terms[0];
       double kl = terms[1];
       double validationLoss = Double.NaN;
       if (validation != null) {
         double[] v = lossTerms(current, validation, validationNoise, validationMask,
-            bernoulli);
+            bernoulli, validationCondition);
         validationLoss = v[0] + config.beta() * v[1];
       }
       EpochStats stats = new EpochStats(epoch, config.epochs(),
@@ -196,8 +211,8 @@ public final class VaeTrainer {
         config.mcSamples() * config.latentDim());
     AnomalyModel unthresholded = new AnomalyModel(data.features(), config.windowLength(),
         Double.NaN, normaliser, new VaeNetwork(arch, finalParams), eps, config.maxMissing(),
-        config.reconstruction());
-    ScoreBatch own = unthresholded.score(raw);
+        config.reconstruction(), config.conditioning(), config.conditionZone());
+    ScoreBatch own = unthresholded.score(raw, data.windowEndsUnsafe());
     double threshold;
     String thresholdMethod;
     if (config.thresholdMethod() == VaeConfig.ThresholdMethod.POT) {
@@ -286,12 +301,18 @@ public final class VaeTrainer {
   /** As above; {@code bernoulli}: the Bernoulli NLL with the decoder's mean head as logit. */
   static double[] lossTerms(VaeNetwork network, INDArray x, INDArray noise, INDArray mask,
       boolean bernoulli) {
+    return lossTerms(network, x, noise, mask, bernoulli, null);
+  }
+
+  /** As above, with the windows' conditions for a conditional network. */
+  static double[] lossTerms(VaeNetwork network, INDArray x, INDArray noise, INDArray mask,
+      boolean bernoulli, INDArray condition) {
     long rows = x.size(0);
-    INDArray[] enc = network.encode(x);
+    INDArray[] enc = network.encode(x, condition);
     INDArray mu = enc[0];
     INDArray logVar = enc[1];
     INDArray z = Transforms.exp(logVar.mul(0.5), false).muli(noise).addi(mu);
-    INDArray[] dec = network.decode(z);
+    INDArray[] dec = network.decode(z, condition);
     if (bernoulli) {
       INDArray nll = Transforms.softPlus(dec[0], true).subi(x.mul(dec[0]));
       if (mask != null) {
@@ -342,16 +363,18 @@ public final class VaeTrainer {
 
     private final transient INDArray all;
     private final transient INDArray mask;
+    private final transient INDArray condition;
     private final int[] order;
     private final int batchSize;
     private final int latentDim;
     private final transient Random random;
     private int position;
 
-    EpochIterator(INDArray all, INDArray mask, int[] order, int batchSize, int latentDim,
-        Random random) {
+    EpochIterator(INDArray all, INDArray mask, INDArray condition, int[] order, int batchSize,
+        int latentDim, Random random) {
       this.all = all;
       this.mask = mask;
+      this.condition = condition;
       this.order = order;
       this.batchSize = batchSize;
       this.latentDim = latentDim;
@@ -376,8 +399,10 @@ public final class VaeTrainer {
       INDArray x = all.getRows(rows);
       INDArray eps = Nd4j.create(standardNormal(random, rows.length * latentDim),
           new long[] {rows.length, latentDim}, 'c');
-      return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {x, eps,
-          mask.getRows(rows)}, new INDArray[0]);
+      INDArray[] features = condition == null
+          ? new INDArray[] {x, eps, mask.getRows(rows)}
+          : new INDArray[] {x, eps, mask.getRows(rows), condition.getRows(rows)};
+      return new org.nd4j.linalg.dataset.MultiDataSet(features, new INDArray[0]);
     }
 
     @Override

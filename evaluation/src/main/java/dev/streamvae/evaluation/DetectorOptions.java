@@ -61,6 +61,15 @@ public final class DetectorOptions {
           + " not levels (default: ${DEFAULT-VALUE}).")
   boolean centre;
 
+  @Option(names = "--vae-condition", defaultValue = "none", paramLabel = "CONDITION",
+      description = "Conditional VAE: none, or time-of-week (time of day and day of week of each"
+          + " window's last record, UTC) (default: ${DEFAULT-VALUE}).")
+  String condition;
+
+  @Option(names = "--vae-architecture", defaultValue = "dense", paramLabel = "LAYERS",
+      description = "VAE encoder/decoder: dense or conv1d (default: ${DEFAULT-VALUE}).")
+  String architecture;
+
   // The peer runs as NAB's published Random Cut Forest entry did (shingle 1, 100 trees, 256
   // samples), so the comparison is against its best-known configuration, not a weaker one.
   @Option(names = "--rcf-trees", defaultValue = "100",
@@ -79,12 +88,32 @@ public final class DetectorOptions {
   public VaeDetector.Settings vaeSettings() {
     VaeDetector.Settings defaults = VaeDetector.Settings.defaults();
     VaeConfig.Builder config = defaults.config().toBuilder().windowLength(window).seed(seed)
-        .centreWindows(centre);
+        .centreWindows(centre).conditioning(conditioning()).architecture(architectureKind());
     if (epochs != null) {
       config.epochs(epochs);
     }
     return new VaeDetector.Settings(config.build(), epochs != null ? 0 : steps, retrainEvery,
         maxTrain, scoreMap);
+  }
+
+  private VaeConfig.Conditioning conditioning() {
+    for (VaeConfig.Conditioning c : VaeConfig.Conditioning.values()) {
+      if (c.label().equalsIgnoreCase(condition) || c.name().equalsIgnoreCase(condition)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("--vae-condition '" + condition
+        + "': expected none or time-of-week");
+  }
+
+  private VaeConfig.ArchitectureKind architectureKind() {
+    for (VaeConfig.ArchitectureKind k : VaeConfig.ArchitectureKind.values()) {
+      if (k.name().equalsIgnoreCase(architecture)) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("--vae-architecture '" + architecture
+        + "': expected dense or conv1d");
   }
 
   /** The RCF settings these options describe. */
@@ -147,6 +176,8 @@ public final class DetectorOptions {
           m.put("retrainEvery", s.retrainEvery());
           m.put("maxTrainRecords", s.maxTrainRecords());
           m.put("centreWindows", c.centreWindows());
+          m.put("architecture", c.architecture().name());
+          m.put("conditioning", c.conditioning().label());
           m.put("scoreMap", s.scoreMap() == VaeDetector.ScoreMap.TRAINING
               ? "sigmoid(asinh((s - threshold) / (threshold - median))), training windows'"
                   + " statistics"

@@ -154,6 +154,24 @@ public final class TrainCommand implements Callable<Integer> {
           + " windows are skipped (default: ${DEFAULT-VALUE}).")
   int maxMissing;
 
+  @Option(names = "--architecture", defaultValue = "dense", paramLabel = "LAYERS",
+      converter = ArchitectureConverter.class,
+      description = "Encoder/decoder layers: dense, or conv1d (1-D convolutions over time)"
+          + " (default: ${DEFAULT-VALUE}).")
+  VaeConfig.ArchitectureKind architecture;
+
+  @Option(names = "--condition", defaultValue = "none", paramLabel = "CONDITION",
+      converter = ConditioningConverter.class,
+      description = "Conditional VAE: none, or time-of-week (time of day and day of week of each"
+          + " window's last record, fed to encoder and decoder) (default: ${DEFAULT-VALUE}).")
+  VaeConfig.Conditioning condition;
+
+  @Option(names = "--condition-zone", defaultValue = "UTC", paramLabel = "ZONE",
+      converter = ZoneConverter.class,
+      description = "Time zone whose clock --condition reads, e.g. Europe/Berlin"
+          + " (default: ${DEFAULT-VALUE}).")
+  java.time.ZoneId conditionZone;
+
   @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -257,7 +275,10 @@ public final class TrainCommand implements Callable<Integer> {
         .validationFraction(validationFraction)
         .patience(patience)
         .maxMissing(maxMissing)
-        .reconstruction(reconstruction);
+        .reconstruction(reconstruction)
+        .architecture(architecture)
+        .conditioning(condition)
+        .conditionZone(conditionZone);
     if (targetAlertRate != null) {
       builder.targetAlertRate(targetAlertRate);
     }
@@ -333,5 +354,48 @@ public final class TrainCommand implements Callable<Integer> {
   /** Runs the command on its own. */
   public static void main(String[] args) {
     System.exit(CommandLines.configure(new CommandLine(new TrainCommand())).execute(args));
+  }
+
+  /** Reads {@code dense} or {@code conv1d} (any case). */
+  static final class ArchitectureConverter
+      implements picocli.CommandLine.ITypeConverter<VaeConfig.ArchitectureKind> {
+    @Override
+    public VaeConfig.ArchitectureKind convert(String value) {
+      for (VaeConfig.ArchitectureKind k : VaeConfig.ArchitectureKind.values()) {
+        if (k.name().equalsIgnoreCase(value)) {
+          return k;
+        }
+      }
+      throw new picocli.CommandLine.TypeConversionException("'" + value
+          + "' is not an architecture; expected dense or conv1d");
+    }
+  }
+
+  /** Reads {@code none} or {@code time-of-week} (any case; {@code TIME_OF_WEEK} too). */
+  static final class ConditioningConverter
+      implements picocli.CommandLine.ITypeConverter<VaeConfig.Conditioning> {
+    @Override
+    public VaeConfig.Conditioning convert(String value) {
+      for (VaeConfig.Conditioning c : VaeConfig.Conditioning.values()) {
+        if (c.label().equalsIgnoreCase(value) || c.name().equalsIgnoreCase(value)) {
+          return c;
+        }
+      }
+      throw new picocli.CommandLine.TypeConversionException("'" + value
+          + "' is not a condition; expected none or time-of-week");
+    }
+  }
+
+  /** Reads a time zone id ({@code UTC}, {@code Europe/Berlin}, {@code +02:00}). */
+  static final class ZoneConverter implements picocli.CommandLine.ITypeConverter<java.time.ZoneId> {
+    @Override
+    public java.time.ZoneId convert(String value) {
+      try {
+        return java.time.ZoneId.of(value);
+      } catch (java.time.DateTimeException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value
+            + "' is not a time zone (e.g. UTC, Europe/Berlin, +02:00)");
+      }
+    }
   }
 }

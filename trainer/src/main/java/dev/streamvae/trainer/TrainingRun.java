@@ -154,10 +154,12 @@ public final class TrainingRun {
           "no validation window in the held-out range", null, null, 0.0, from, to, 0)));
     }
     float[][] x = windows.windows();
-    double challenger = meanAnomalyScore(trained.model(), x);
+    // Each window's last timestamp: what a conditional model reads besides the window.
+    long[] ends = windows.windowEnds();
+    double challenger = meanAnomalyScore(trained.model(), x, ends);
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("meanAnomalyScore", challenger);
-    metrics.put("anomalyRate", anomalyRate(trained.model(), x));
+    metrics.put("anomalyRate", anomalyRate(trained.model(), x, ends));
     metrics.put("windows", (double) x.length);
     Map<String, PublicKey> trusted = request.signingKey() == null ? Map.of()
         : Map.of(SigningKeys.keyId(request.signingKey().getPublic()),
@@ -176,7 +178,7 @@ public final class TrainingRun {
           .version(), null, challenger, from, to, x.length);
     } else {
       AnomalyModel championModel = champion.get().load();
-      double championScore = meanAnomalyScore(championModel, x);
+      double championScore = meanAnomalyScore(championModel, x, ends);
       boolean promoted = challenger <= championScore + cc.tolerance() * Math.abs(championScore);
       decision = new Promotion(promoted, String.format(Locale.ROOT,
           "challenger %.4f %s champion v%d %.4f (mean anomaly score on %d validation windows, "
@@ -190,8 +192,9 @@ public final class TrainingRun {
         .withPromotion(decision));
   }
 
-  private static double meanAnomalyScore(AnomalyModel model, float[][] windows) {
-    ScoreBatch batch = model.score(windows);
+  private static double meanAnomalyScore(AnomalyModel model, float[][] windows,
+      long[] timestamps) {
+    ScoreBatch batch = model.score(windows, timestamps);
     double sum = 0;
     int n = 0;
     for (int i = 0; i < batch.size(); i++) {
@@ -203,8 +206,8 @@ public final class TrainingRun {
     return n == 0 ? Double.NaN : sum / n;
   }
 
-  private static double anomalyRate(AnomalyModel model, float[][] windows) {
-    ScoreBatch batch = model.score(windows);
+  private static double anomalyRate(AnomalyModel model, float[][] windows, long[] timestamps) {
+    ScoreBatch batch = model.score(windows, timestamps);
     int anomalies = 0;
     for (int i = 0; i < batch.size(); i++) {
       if (batch.isAnomaly(i)) {

@@ -115,6 +115,54 @@ class TrainCommandTest {
   }
 
   @Test
+  void theArchitectureAndConditionFlagsReachTheModel() throws Exception {
+    StringBuilder csv = new StringBuilder("timestamp,value\n");
+    for (int i = 0; i < 300; i++) {
+      csv.append(i * 3_600_000L).append(',').append(Math.sin(i / 5.0)).append('\n');
+    }
+    Path file = Files.writeString(dir.resolve("hourly.csv"), csv);
+    Path out = dir.resolve("conditional.svae");
+    Run r = run("--csv", file.toString(), "--no-publish", "--out", out.toString(),
+        "--window", "8", "--epochs", "2", "--hidden", "4,8", "--latent", "2",
+        "--architecture", "conv1d", "--condition", "time-of-week",
+        "--condition-zone", "Europe/Berlin");
+    assertThat(r.status()).as(r.err()).isZero();
+    ModelBundle bundle = ModelBundle.readFrom(out);
+    assertThat(bundle.manifest().conditioning()).isEqualTo("time-of-week@Europe/Berlin");
+    assertThat(bundle.manifest().trainingOptions()).containsEntry("architecture", "CONV1D");
+    var model = bundle.load();
+    assertThat(model.architecture()).isEqualTo(dev.streamvae.vae.VaeConfig.ArchitectureKind.CONV1D);
+    assertThat(model.conditional()).isTrue();
+    assertThat(bundle.verifyReferences(model, 1e-5)).isPositive();
+    // The condition is read: the same window at another hour scores differently.
+    float[] window = new float[8];
+    for (int i = 0; i < 8; i++) {
+      window[i] = (float) Math.sin(i / 5.0);
+    }
+    double atMidnight = model.score(new float[][] {window}, new long[] {0L}).logProbability(0);
+    double atNoon = model.score(new float[][] {window}, new long[] {12 * 3_600_000L})
+        .logProbability(0);
+    assertThat(atNoon).isNotEqualTo(atMidnight);
+
+    Run plain = run("--csv", file.toString(), "--no-publish", "--out", out.toString(),
+        "--window", "8", "--epochs", "1", "--hidden", "8", "--latent", "2");
+    assertThat(plain.status()).as(plain.err()).isZero();
+    ModelBundle defaults = ModelBundle.readFrom(out);
+    assertThat(defaults.manifest().conditioning()).isEqualTo("none");
+    assertThat(defaults.manifest().trainingOptions()).containsEntry("architecture", "DENSE");
+
+    Run bad = run("--csv", file.toString(), "--no-publish", "--condition", "time-of-day");
+    assertThat(bad.status()).isEqualTo(CommandLines.USAGE_ERROR);
+    assertThat(bad.err().lines().findFirst().orElse("")).contains("'--condition'")
+        .contains("time-of-week");
+    assertThat(bad.err()).doesNotContain("\tat ");
+    Run badZone = run("--csv", file.toString(), "--no-publish", "--condition-zone", "Mars/Base");
+    assertThat(badZone.status()).isEqualTo(CommandLines.USAGE_ERROR);
+    assertThat(badZone.err().lines().findFirst().orElse("")).contains("time zone");
+    assertThat(badZone.err()).doesNotContain("\tat ");
+  }
+
+  @Test
   void aScheduleCannotBeCombinedWithAFixedRange() {
     Run r = run("--every", "1h", "--from", "2026-11-01T00:00:00Z");
     assertThat(r.status()).isEqualTo(CommandLines.USAGE_ERROR);

@@ -91,7 +91,7 @@ public final class AnomalyModel {
       Normaliser normaliser, VaeNetwork network, float[] eps, int maxMissing,
       VaeConfig.Reconstruction reconstruction) {
     this(features, windowLength, threshold, normaliser, network, eps, maxMissing,
-        reconstruction, VaeConfig.Conditioning.NONE, java.time.ZoneOffset.UTC);
+        reconstruction, VaeConfig.Conditioning.NONE, java.time.ZoneId.of("UTC"));
   }
 
   /**

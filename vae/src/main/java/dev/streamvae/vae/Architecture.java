@@ -151,9 +151,12 @@ record Architecture(int inputSize, List<Integer> hiddenSizes, int latentDim,
     return length;
   }
 
-  /** Width of what the mu and logvar heads read: last hidden layer (or flattened map) + c. */
+  /**
+   * Width of what the mu and logvar heads read: the last dense hidden layer (the condition
+   * entered at the first), or the flattened convolution map with the condition appended.
+   */
   private int headInput() {
-    return (convolutional() ? encodedLength() * lastHidden() : lastHidden()) + conditionSize;
+    return convolutional() ? encodedLength() * lastHidden() + conditionSize : lastHidden();
   }
 
   Dense encoderMu() {

@@ -174,7 +174,7 @@ final class PayloadCodec {
       int convKernel = 0;
       int convStride = 0;
       VaeConfig.Conditioning conditioning = VaeConfig.Conditioning.NONE;
-      java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+      java.time.ZoneId zone = java.time.ZoneId.of("UTC");
       if (format >= 3) {
         int layoutKind = in.readUnsignedByte();
         if (layoutKind >= VaeConfig.ArchitectureKind.values().length) {

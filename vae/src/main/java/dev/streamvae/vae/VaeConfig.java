@@ -2,7 +2,6 @@ package dev.streamvae.vae;
 
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -315,7 +314,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     private Reconstruction reconstruction = Reconstruction.GAUSSIAN;
     private ArchitectureKind architecture = ArchitectureKind.DENSE;
     private Conditioning conditioning = Conditioning.NONE;
-    private ZoneId conditionZone = ZoneOffset.UTC;
+    private ZoneId conditionZone = ZoneId.of("UTC");
 
     private Builder() {}
 

@@ -123,6 +123,7 @@ public final class VaeDetector implements Detector {
     VaeConfig config = settings.config().toBuilder().featureCount(features).build();
     int w = config.windowLength();
     double[] out = new double[n];
+    long[] times = config.conditional() ? conditionTimes(series) : null;
     int segmentStart = series.trainLength();
     int trainFrom = 0;
     RecentSurprise surprise = settings.scoreMap() == ScoreMap.RECENT
@@ -131,7 +132,7 @@ public final class VaeDetector implements Detector {
     while (segmentStart < n) {
       int segmentEnd = settings.retrainEvery() == 0 ? n
           : Math.min(n, segmentStart + settings.retrainEvery());
-      Fitted fitted = fit(series, config, trainFrom, segmentStart);
+      Fitted fitted = fit(series, times, config, trainFrom, segmentStart);
       if (fitted != null) {
         if (first && surprise != null) {
           // The reference starts from the training windows' own scores, in record order.
@@ -140,7 +141,7 @@ public final class VaeDetector implements Detector {
           }
         }
         first = false;
-        scoreSegment(series, fitted, w, Math.max(segmentStart, w - 1), segmentEnd, out,
+        scoreSegment(series, times, fitted, w, Math.max(segmentStart, w - 1), segmentEnd, out,
             surprise);
       }
       segmentStart = segmentEnd;
@@ -152,8 +153,31 @@ public final class VaeDetector implements Detector {
   private record Fitted(AnomalyModel model, ScoreCalibration calibration,
       double[] trainingScores) {}
 
-  /** Trains on records [from, to); null when they hold no complete finite window. */
-  private Fitted fit(Series series, VaeConfig config, int from, int to) {
+  /**
+   * The times a conditional model reads: the series' timestamps, each clamped to be no earlier
+   * than its predecessor's (some NAB files step back in time; the training windows need
+   * non-decreasing times, and the clamp moves only those records' conditions).
+   *
+   * @throws IllegalArgumentException when the series has no timestamps
+   */
+  private static long[] conditionTimes(Series series) {
+    if (series.timestamps() == null) {
+      throw new IllegalArgumentException(series.id() + ": a conditional VAE needs timestamps,"
+          + " and this series has none that parse");
+    }
+    long[] times = series.timestamps().clone();
+    for (int t = 1; t < times.length; t++) {
+      times[t] = Math.max(times[t], times[t - 1]);
+    }
+    return times;
+  }
+
+  /**
+   * Trains on records [from, to); null when they hold no complete finite window.
+   *
+   * @param times the records' condition times for a conditional model, else null
+   */
+  private Fitted fit(Series series, long[] times, VaeConfig config, int from, int to) {
     int w = config.windowLength();
     if (to - from < w) {
       LOG.warn("{}: only {} training records for windows of {}; scoring 0 until more exist",
@@ -165,7 +189,9 @@ public final class VaeDetector implements Detector {
     long[] index = new long[to - from];
     for (int t = from; t < to; t++) {
       train[t - from] = values[t];
-      index[t - from] = t; // record positions: NAB files are not all in timestamp order
+      // Record positions, unless a condition needs the times: NAB files are not all in
+      // timestamp order.
+      index[t - from] = times == null ? t : times[t];
     }
     List<String> names = new ArrayList<>();
     for (int f = 0; f < config.featureCount(); f++) {
@@ -200,7 +226,7 @@ public final class VaeDetector implements Detector {
       }
     }
     AnomalyModel model = trained.model();
-    ScoreBatch own = model.score(data.windows());
+    ScoreBatch own = model.score(data.windows(), times == null ? null : data.windowEnds());
     double[] scores = new double[own.size()];
     for (int i = 0; i < scores.length; i++) {
       scores[i] = own.anomalyScore(i);
@@ -208,8 +234,8 @@ public final class VaeDetector implements Detector {
     return new Fitted(model, ScoreCalibration.fit(scores, model.threshold()), scores);
   }
 
-  private static void scoreSegment(Series series, Fitted fitted, int w, int from, int to,
-      double[] out, RecentSurprise surprise) {
+  private static void scoreSegment(Series series, long[] times, Fitted fitted, int w, int from,
+      int to, double[] out, RecentSurprise surprise) {
     double[][] values = series.values();
     int features = series.featureCount();
     for (int start = from; start < to; start += SCORE_BATCH) {
@@ -225,7 +251,8 @@ public final class VaeDetector implements Detector {
         }
         windows[t - start] = row;
       }
-      ScoreBatch batch = fitted.model().score(windows);
+      ScoreBatch batch = fitted.model().score(windows,
+          times == null ? null : java.util.Arrays.copyOfRange(times, start, end));
       for (int t = start; t < end; t++) {
         int i = t - start;
         if (!batch.isScored(i)) {

@@ -83,6 +83,15 @@ public final class NabEvaluation {
 
   private NabEvaluation() {}
 
+  /** NAB's timestamps carry no zone: they are read as UTC wall-clock times. */
+  static long[] epochMillisUtc(java.time.LocalDateTime[] timestamps) {
+    long[] out = new long[timestamps.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = timestamps[i].toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+    }
+    return out;
+  }
+
   /**
    * Runs a detector on every file, writes each file's results under {@code outDir} in NAB's
    * layout and scores them.
@@ -99,7 +108,8 @@ public final class NabEvaluation {
       NabFile file = files.get(k);
       long t0 = System.nanoTime();
       double[] s = detector.detect(
-          Series.univariate(file.relativePath(), file.values(), file.probationaryLength()));
+          Series.univariate(file.relativePath(), file.values(), file.probationaryLength(),
+              epochMillisUtc(file.timestamps())));
       millis[k] = (System.nanoTime() - t0) / 1_000_000;
       NabResults.write(outDir, detector.name(), file, s);
       scores.add(s);

@@ -68,6 +68,31 @@ public final class CsvEvaluation {
   }
 
   /**
+   * The timestamp column as epoch milliseconds, when every value is epoch milliseconds, an
+   * ISO-8601 instant, or a zone-less date-time ({@code 2014-02-14 14:30:00} or ISO), read as
+   * UTC; null otherwise (a detector that needs times then says so).
+   */
+  static long[] epochMillis(String[] text) {
+    long[] out = new long[text.length];
+    for (int i = 0; i < text.length; i++) {
+      String t = text[i].strip();
+      try {
+        if (t.matches("-?\\d+")) {
+          out[i] = Long.parseLong(t);
+        } else if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:\\d\\d$")) {
+          out[i] = java.time.OffsetDateTime.parse(t).toInstant().toEpochMilli();
+        } else {
+          out[i] = java.time.LocalDateTime.parse(t.replace(' ', 'T'))
+              .toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        }
+      } catch (RuntimeException e) {
+        return null;
+      }
+    }
+    return out;
+  }
+
+  /**
    * Runs one detector on every file, writes
    * {@code outDir/results/<detector>/<dir>/<detector>_<file>.csv} (timestamp, values,
    * anomaly_score, label) and measures.
@@ -83,7 +108,8 @@ public final class CsvEvaluation {
       LabelledCsv file = files.get(k);
       int train = trainLength(file.size(), trainFraction, trainMax);
       long t0 = System.nanoTime();
-      double[] scores = detector.detect(new Series(file.relativePath(), file.values(), train));
+      double[] scores = detector.detect(new Series(file.relativePath(), file.values(), train,
+          epochMillis(file.timestamps())));
       long millis = (System.nanoTime() - t0) / 1_000_000;
       write(outDir, detector.name(), file, scores);
       double[] s = java.util.Arrays.copyOfRange(scores, train, scores.length);

@@ -328,8 +328,14 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
   private void score(ActiveModel active, long scoredAt, List<Integer> indices,
       List<float[]> rows, ScoringOutcome[] outcomes, DeadLetterReason[] reasons,
       String[] details) {
+    // Each window is scored with its record's own timestamp (the window's last row): what a
+    // conditional model's condition was derived from in training; others ignore it.
+    long[] timestamps = new long[indices.size()];
+    for (int j = 0; j < timestamps.length; j++) {
+      timestamps[j] = pending.get(indices.get(j)).value.timestamp();
+    }
     long started = System.nanoTime();
-    ScoreBatch batch = active.model().score(rows.toArray(new float[0][]));
+    ScoreBatch batch = active.model().score(rows.toArray(new float[0][]), timestamps);
     listener.onBatch(rows.size(), System.nanoTime() - started);
     for (int j = 0; j < indices.size(); j++) {
       PendingRecord p = pending.get(indices.get(j)).value;
@@ -348,7 +354,8 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
       // Which metric made it anomalous: one more pass, for the (rare) anomalies only.
       Map<String, Double> contributions = null;
       if (batch.isAnomaly(j)) {
-        double[] shares = active.model().contributions(new float[][] {rows.get(j)})[0];
+        double[] shares = active.model().contributions(new float[][] {rows.get(j)},
+            new long[] {timestamps[j]})[0];
         contributions = new LinkedHashMap<>();
         for (int f = 0; f < shares.length; f++) {
           contributions.put(active.model().features().get(f), shares[f]);

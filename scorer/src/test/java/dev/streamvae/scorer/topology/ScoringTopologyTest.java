@@ -7,6 +7,7 @@ import dev.streamvae.schemas.MetricRecord;
 import dev.streamvae.schemas.ScoreRecord;
 import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.ActiveModel;
+import dev.streamvae.scorer.model.EnvelopeVerifier;
 import dev.streamvae.scorer.model.ModelSource;
 import dev.streamvae.vae.ModelBundle;
 import dev.streamvae.vae.TrainedModel;
@@ -47,6 +48,8 @@ class ScoringTopologyTest {
 
   private static ActiveModel modelV1;
   private static ActiveModel modelV2;
+  private static TrainingSet trainingData;
+  private static ActiveModel conditionalModel;
 
   private final AtomicReference<ActiveModel> active = new AtomicReference<>();
   private TopologyTestDriver driver;
@@ -71,9 +74,25 @@ class ScoringTopologyTest {
     }
     VaeConfig config = VaeConfig.builder().windowLength(WINDOW).featureCount(1)
         .hiddenSizes(16).latentDim(2).epochs(8).batchSize(64).mcSamples(4).seed(3).build();
-    TrainedModel trained = VaeTrainer.train(data.build(), config, s -> { });
+    trainingData = data.build();
+    TrainedModel trained = VaeTrainer.train(trainingData, config, s -> { });
     modelV1 = activate(trained.toBundle("m", 1, T0));
     modelV2 = activate(trained.toBundle("m", 2, T0));
+  }
+
+  /** A time-of-week conditional model of the same data, verified as the registry would. */
+  private static synchronized ActiveModel conditionalModel() {
+    if (conditionalModel == null) {
+      VaeConfig config = VaeConfig.builder().windowLength(WINDOW).featureCount(1)
+          .hiddenSizes(16).latentDim(2).epochs(4).batchSize(64).mcSamples(4).seed(3)
+          .conditioning(VaeConfig.Conditioning.TIME_OF_WEEK).build();
+      TrainedModel trained = VaeTrainer.train(trainingData, config, s -> { });
+      EnvelopeVerifier verifier = EnvelopeVerifier.lenient(32);
+      EnvelopeVerifier.Verified verified = verifier.load(
+          verifier.decode(trained.toBundle("m", 3, T0).toBytes()));
+      conditionalModel = new ActiveModel(verified.model(), verified.bundle().manifest(), T0);
+    }
+    return conditionalModel;
   }
 
   private static ActiveModel activate(ModelBundle bundle) {
@@ -198,6 +217,43 @@ class ScoringTopologyTest {
     ScoreRecord last = readScores().get(WINDOW - 1);
     double expected = modelV1.model().score(new float[][] {window}).logProbability(0);
     assertThat(last.logProbability()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
+  @Test
+  void aConditionalModelScoresEachWindowAtItsRecordsTimestamp() throws Exception {
+    active.set(conditionalModel());
+    // The same readings in two series, six hours apart (both in the scorer's past).
+    long sixHours = 6 * 3_600_000L;
+    float[] window = new float[WINDOW];
+    for (int i = 0; i < WINDOW; i++) {
+      sendAt("early", T0.toEpochMilli() - sixHours + i * STEP, sine(i));
+      sendAt("late", T0.toEpochMilli() + i * STEP, sine(i));
+      window[i] = (float) sine(i);
+    }
+    flushByTime();
+    List<ScoreRecord> out = readScores();
+    ScoreRecord early = out.stream().filter(r -> r.series().equals("early"))
+        .reduce((a, b) -> b).orElseThrow();
+    ScoreRecord late = out.stream().filter(r -> r.series().equals("late"))
+        .reduce((a, b) -> b).orElseThrow();
+    assertThat(early.status()).isEqualTo(ScoreStatus.SCORED);
+    assertThat(late.status()).isEqualTo(ScoreStatus.SCORED);
+    long lastEarly = T0.toEpochMilli() - sixHours + (WINDOW - 1) * STEP;
+    long lastLate = T0.toEpochMilli() + (WINDOW - 1) * STEP;
+    var model = conditionalModel().model();
+    assertThat(early.logProbability()).isCloseTo(model.score(new float[][] {window},
+        new long[] {lastEarly}).logProbability(0), org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(late.logProbability()).isCloseTo(model.score(new float[][] {window},
+        new long[] {lastLate}).logProbability(0), org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(early.logProbability()).isNotCloseTo(late.logProbability(),
+        org.assertj.core.data.Offset.offset(1e-3));
+    assertThat(deadLetters.isEmpty()).isTrue();
+  }
+
+  private void sendAt(String series, long timestamp, double value) {
+    byte[] bytes = JsonCodec.metricRecord().encode(
+        new MetricRecord(null, timestamp, Map.of("value", value)));
+    input.pipeInput(series, bytes, timestamp);
   }
 
   @Test

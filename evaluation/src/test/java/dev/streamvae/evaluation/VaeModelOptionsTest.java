@@ -1,0 +1,57 @@
+package dev.streamvae.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.streamvae.evaluation.detect.Series;
+import dev.streamvae.evaluation.detect.VaeDetector;
+import dev.streamvae.vae.VaeConfig;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The evaluation's --vae-condition and --vae-architecture reach the detector's model. */
+class VaeModelOptionsTest {
+
+  private static DetectorOptions parse(String... args) {
+    DetectorOptions options = new DetectorOptions();
+    new CommandLine(options).parseArgs(args);
+    return options;
+  }
+
+  @Test
+  void theDefaultsAreUnchangedAndTheFlagsReachTheConfig() {
+    VaeConfig defaults = parse().vaeSettings().config();
+    assertThat(defaults.conditioning()).isEqualTo(VaeConfig.Conditioning.NONE);
+    assertThat(defaults.architecture()).isEqualTo(VaeConfig.ArchitectureKind.DENSE);
+    VaeConfig chosen = parse("--vae-condition", "time-of-week", "--vae-architecture", "conv1d")
+        .vaeSettings().config();
+    assertThat(chosen.conditioning()).isEqualTo(VaeConfig.Conditioning.TIME_OF_WEEK);
+    assertThat(chosen.architecture()).isEqualTo(VaeConfig.ArchitectureKind.CONV1D);
+    assertThat(parse("--vae-condition", "time-of-week").describe(java.util.List.of("vae")))
+        .extractingByKey("vae").asString().contains("conditioning=time-of-week");
+    assertThatThrownBy(() -> parse("--vae-architecture", "lstm").vaeSettings())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dense or conv1d");
+  }
+
+  @Test
+  void aConditionalVaeReadsTheSeriesTimestamps() {
+    double[] v = new double[400];
+    long[] ts = new long[v.length];
+    java.util.Random r = new java.util.Random(1);
+    for (int t = 0; t < v.length; t++) {
+      v[t] = Math.sin(t / 6.0) + 0.1 * r.nextGaussian();
+      ts[t] = 1_700_000_000_000L + t * 3_600_000L;
+    }
+    VaeDetector detector = new VaeDetector(new VaeDetector.Settings(VaeConfig.builder()
+        .windowLength(8).hiddenSizes(8).latentDim(2).mcSamples(2).seed(3)
+        .conditioning(VaeConfig.Conditioning.TIME_OF_WEEK).build(), 30, 0, 5000,
+        VaeDetector.ScoreMap.TRAINING));
+    double[] at = detector.detect(Series.univariate("s", v, 150, ts));
+    long[] later = Arrays.stream(ts).map(t -> t + 5 * 3_600_000L).toArray();
+    double[] shifted = detector.detect(Series.univariate("s", v, 150, later));
+    assertThat(shifted).isNotEqualTo(at);
+    assertThatThrownBy(() -> detector.detect(Series.univariate("s", v, 150)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timestamps");
+  }
+}

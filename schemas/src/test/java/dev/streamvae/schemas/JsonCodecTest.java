@@ -54,6 +54,29 @@ class JsonCodecTest {
   }
 
   @Test
+  void referenceWindowsCarryATimestampOnlyWhenTheyHaveOne() throws SchemaException {
+    ModelManifest base = MANIFEST.decode(MANIFEST.encode(new ModelManifest(1, "m", 0, 0,
+        List.of("v"), 2, 1, 2, 1, 0.0, null, null, "00", 0, null)));
+    ModelManifest plain = withReferences(base, List.of(new ReferenceWindow(List.of(1.0, 2.0), -3)));
+    // Without one, the field is left out: scorers whose strict decoder predates it still read
+    // the manifests of unconditional models.
+    assertThat(text(MANIFEST.encode(plain))).doesNotContain("timestamp");
+    assertThat(MANIFEST.decode(MANIFEST.encode(plain))).isEqualTo(plain);
+    ModelManifest timed = withReferences(base,
+        List.of(new ReferenceWindow(List.of(1.0, 2.0), -3, 1_767_132_000_000L)));
+    assertThat(text(MANIFEST.encode(timed))).contains("\"timestamp\":1767132000000");
+    assertThat(MANIFEST.decode(MANIFEST.encode(timed)).referenceWindows().get(0).timestamp())
+        .isEqualTo(1_767_132_000_000L);
+  }
+
+  private static ModelManifest withReferences(ModelManifest m, List<ReferenceWindow> refs) {
+    return new ModelManifest(2, m.modelName(), m.version(), m.createdAt(), m.features(),
+        m.windowLength(), m.stride(), m.latentDim(), m.mcSamples(), m.threshold(),
+        m.thresholdMethod(), m.training(), m.payloadSha256(), m.payloadSize(),
+        m.libraryVersions(), null, "none", null, null, refs, null, null, null);
+  }
+
+  @Test
   void nonFiniteReadingsAreAcceptedAtParseLevel() throws SchemaException {
     MetricRecord record = METRIC.decode(bytes(
         "{\"timestamp\": 1, \"values\": {\"a\": NaN, \"b\": Infinity, \"c\": -Infinity}}"));

@@ -28,8 +28,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Plain ND4J operations on weight arrays that are never written after construction (see
  * {@link FusedForward}): no SameDiff session, no locks, no per-thread copies. The batch is encoded
  * once, the latent rows of all L samples are stacked to {@code [L * B, k]} and decoded in one
- * pass, and the per-sample log-probabilities are averaged per window. Intermediates live in a
- * per-thread ND4J workspace. Batches larger than {@value #MAX_CHUNK} windows are split to bound
+ * pass, and the per-sample log-probabilities are averaged per window. Dense unconditional
+ * Gaussian models without missing values take the fused pass; conditional ({@link
+ * #score(float[][], long[])}: each window's condition comes from the timestamp of its last
+ * record) and convolutional models take {@link VaeNetwork}'s layer-by-layer pass, which is the
+ * same maths. Intermediates live in a per-thread ND4J workspace. Batches larger than {@value #MAX_CHUNK} windows are split to bound
  * memory.
  *
  * <p>Cost: a single window costs about a millisecond, almost all of it per-operation overhead, so

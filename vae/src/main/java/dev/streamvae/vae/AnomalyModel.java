@@ -32,8 +32,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Gaussian models without missing values take the fused pass; conditional ({@link
  * #score(float[][], long[])}: each window's condition comes from the timestamp of its last
  * record) and convolutional models take {@link VaeNetwork}'s layer-by-layer pass, which is the
- * same maths. Intermediates live in a per-thread ND4J workspace. Batches larger than {@value #MAX_CHUNK} windows are split to bound
- * memory.
+ * same maths. Intermediates live in a per-thread ND4J workspace. Batches larger than
+ * {@value #MAX_CHUNK} windows are split to bound memory.
  *
  * <p>Cost: a single window costs about a millisecond, almost all of it per-operation overhead, so
  * callers should score in micro-batches; at batch 256 it is some microseconds per window plus a

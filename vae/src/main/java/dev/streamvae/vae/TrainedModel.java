@@ -107,7 +107,8 @@ public final class TrainedModel {
         createdAt.toEpochMilli(), model.features(), model.windowLength(), data.stride(),
         model.latentDim(), model.mcSamples(), model.threshold(), thresholdMethod(), summary,
         ModelBundle.sha256Hex(payload), payload.length, versions, data.seriesIds(),
-        model.conditioningLabel(), normalisation, null, referenceWindows(), null, null, trainingOptions());
+        model.conditioningLabel(), normalisation, null, referenceWindows(), null, null,
+        trainingOptions());
     return ModelBundle.of(manifest, payload);
   }
 

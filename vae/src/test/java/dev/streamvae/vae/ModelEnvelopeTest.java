@@ -70,6 +70,33 @@ class ModelEnvelopeTest {
   }
 
   @Test
+  void formatTwoEnvelopeFromBeforeConditioningStillLoadsAndScoresTheSame() throws Exception {
+    byte[] bytes;
+    try (InputStream in = getClass().getResourceAsStream("/envelopes/format-v2.svae")) {
+      bytes = in.readAllBytes();
+    }
+    ModelBundle v2 = ModelBundle.fromBytes(bytes);
+    assertThat(v2.manifest().formatVersion()).isEqualTo(2);
+    assertThat(v2.manifest().conditioning()).isEqualTo("none");
+    assertThat(v2.manifest().referenceWindows()).hasSize(TrainedModel.REFERENCE_WINDOWS)
+        .allSatisfy(r -> assertThat(r.timestamp()).isNull());
+    AnomalyModel model = v2.load();
+    assertThat(model.conditional()).isFalse();
+    assertThat(model.architecture()).isEqualTo(VaeConfig.ArchitectureKind.DENSE);
+    assertThat(v2.verifyReferences(model, 1e-6)).isEqualTo(TrainedModel.REFERENCE_WINDOWS);
+    // The scores that code gave (format-v2.README), up to float32 rounding.
+    float[][] windows = Arrays.copyOf(Synthetic.windows(Synthetic.sine(300, 5), 8), 3);
+    double[] expected = {-8.501410549782737, -8.967353826664908, -10.8465066014757};
+    ScoreBatch scores = model.score(windows);
+    for (int i = 0; i < 3; i++) {
+      assertThat(scores.logProbability(i)).isCloseTo(expected[i], Offset.offset(1e-6));
+    }
+    // It is written back byte for byte, and its payload re-encodes as the same format 2.
+    assertThat(v2.toBytes()).isEqualTo(bytes);
+    assertThat(PayloadCodec.encode(model)).isEqualTo(v2.payload());
+  }
+
+  @Test
   void formatTwoManifestCarriesProvenanceAndReferenceWindows() {
     ModelManifest m = bundle().manifest();
     assertThat(m.formatVersion()).isEqualTo(2);

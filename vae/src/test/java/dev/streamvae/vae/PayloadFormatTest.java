@@ -86,6 +86,33 @@ class PayloadFormatTest {
         .hasMessageContaining("centring");
   }
 
+  @Test
+  void formatThreeCarriesLayoutAndConditioningAndRejectsBadOnes() {
+    TrainingSet data = TrainingSet.builder(java.util.List.of("value"), 8, 1)
+        .addSeries("s", Synthetic.timestamps(200), Synthetic.sine(200, 2)).build();
+    AnomalyModel model = VaeTrainer.train(data, VaeConfig.builder().windowLength(8)
+        .hiddenSizes(4).latentDim(2).epochs(1).mcSamples(2)
+        .conditioning(VaeConfig.Conditioning.TIME_OF_WEEK).build(), null).model();
+    byte[] payload = PayloadCodec.encode(model);
+    assertThat(java.nio.ByteBuffer.wrap(payload).getInt()).isEqualTo(3);
+    AnomalyModel copy = PayloadCodec.decode(payload);
+    assertThat(copy.conditioningLabel()).isEqualTo("time-of-week@UTC");
+    // After centring (1), maxMissing (4) and reconstruction (1): layout, conditioning, zone.
+    int layout = centringOffset(model) + 6;
+    byte[] badLayout = payload.clone();
+    badLayout[layout] = 9;
+    assertThatThrownBy(() -> PayloadCodec.decode(badLayout))
+        .isInstanceOf(InvalidModelException.class).hasMessageContaining("architecture kind");
+    byte[] badCondition = payload.clone();
+    badCondition[layout + 1] = 9;
+    assertThatThrownBy(() -> PayloadCodec.decode(badCondition))
+        .isInstanceOf(InvalidModelException.class).hasMessageContaining("conditioning kind");
+    byte[] badZone = payload.clone();
+    badZone[layout + 2 + 2 + 2] = 'X'; // "UTC" -> "UTX"
+    assertThatThrownBy(() -> PayloadCodec.decode(badZone))
+        .isInstanceOf(InvalidModelException.class).hasMessageContaining("UTX");
+  }
+
   /** Where format 2 writes the centring byte: right after the normaliser's stds. */
   private static int centringOffset(AnomalyModel model) {
     int offset = 4 * 6 + 4 * model.network().architecture().hiddenSizes().size();

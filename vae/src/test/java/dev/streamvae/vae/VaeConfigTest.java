@@ -33,10 +33,17 @@ class VaeConfigTest {
     assertThat(c.validationFraction()).isZero();
     assertThat(c.patience()).isZero();
     assertThat(c.thresholdMethod()).isEqualTo(VaeConfig.ThresholdMethod.QUANTILE);
+    assertThat(c.architecture()).isEqualTo(VaeConfig.ArchitectureKind.DENSE);
+    assertThat(c.conditioning()).isEqualTo(VaeConfig.Conditioning.NONE);
+    assertThat(c.conditional()).isFalse();
+    assertThat(c.conditionZone().getId()).isEqualTo("UTC");
     assertThat(c.toBuilder().build()).isEqualTo(c);
     VaeConfig every = VaeConfig.builder().centreWindows(true).klAnnealEpochs(5).freeBits(0.5)
         .validationFraction(0.2).patience(3).thresholdMethod(VaeConfig.ThresholdMethod.POT)
-        .thresholdQuantile(0.98).thresholdRisk(1e-4).build();
+        .thresholdQuantile(0.98).thresholdRisk(1e-4)
+        .architecture(VaeConfig.ArchitectureKind.CONV1D)
+        .conditioning(VaeConfig.Conditioning.TIME_OF_WEEK)
+        .conditionZone(java.time.ZoneId.of("Europe/Berlin")).build();
     assertThat(every.toBuilder().build()).isEqualTo(every);
   }
 
@@ -87,6 +94,9 @@ class VaeConfigTest {
         bad("thresholdRisk", b -> b.thresholdRisk(0)),
         bad("thresholdRisk must be below", b -> b.thresholdMethod(
             VaeConfig.ThresholdMethod.POT).thresholdQuantile(0.99).thresholdRisk(0.02)),
+        bad("architecture", b -> b.architecture(null)),
+        bad("conditioning", b -> b.conditioning(null)),
+        bad("conditionZone", b -> b.conditionZone(null)),
         bad("windowLength * featureCount", b -> b.windowLength(1 << 16).featureCount(1 << 8)));
   }
 

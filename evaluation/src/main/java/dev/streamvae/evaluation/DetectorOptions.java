@@ -3,6 +3,7 @@ package dev.streamvae.evaluation;
 import dev.streamvae.evaluation.detect.Detector;
 import dev.streamvae.evaluation.detect.NullDetector;
 import dev.streamvae.evaluation.detect.RcfDetector;
+import dev.streamvae.evaluation.detect.RisingEdge;
 import dev.streamvae.evaluation.detect.VaeDetector;
 import dev.streamvae.vae.VaeConfig;
 import java.util.ArrayList;
@@ -75,6 +76,12 @@ public final class DetectorOptions {
       description = "RCF shingle size (default: ${DEFAULT-VALUE}).")
   int shingle;
 
+  @Option(names = "--rising-edge", defaultValue = "0", paramLabel = "RECORDS",
+      description = "Alert de-duplication for every detector: a record keeps its score only when"
+          + " it exceeds every score of the previous RECORDS records, else it is halved; 0 off"
+          + " (default: ${DEFAULT-VALUE}).")
+  int risingEdge;
+
   /** The VAE settings these options describe. */
   public VaeDetector.Settings vaeSettings() {
     VaeDetector.Settings defaults = VaeDetector.Settings.defaults();
@@ -113,6 +120,14 @@ public final class DetectorOptions {
 
   /** Creates the named detector. */
   public Detector create(String name) {
+    if (risingEdge < 0) {
+      throw new IllegalArgumentException("--rising-edge must be >= 0, was " + risingEdge);
+    }
+    Detector detector = createPlain(name);
+    return risingEdge > 0 ? new RisingEdge(detector, risingEdge) : detector;
+  }
+
+  private Detector createPlain(String name) {
     return switch (name) {
       case VaeDetector.NAME -> new VaeDetector(vaeSettings());
       case RcfDetector.NAME -> new RcfDetector(rcfSettings());
@@ -165,7 +180,13 @@ public final class DetectorOptions {
           m.put("scoreMap", "min(1, score / log2(sampleSize))");
           out.put(n, m);
         }
-        default -> out.put(n, Map.of());
+        default -> out.put(n, new LinkedHashMap<>());
+      }
+      if (risingEdge > 0 && out.get(n) instanceof Map<?, ?> m) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> settings = (Map<String, Object>) m;
+        settings.put("risingEdge", "a score counts only when it exceeds every score of the"
+            + " previous " + risingEdge + " records; otherwise halved");
       }
     }
     return out;

@@ -56,6 +56,11 @@ public final class DetectorOptions {
           + " likelihood) (default: ${DEFAULT-VALUE}).")
   VaeDetector.ScoreMap scoreMap;
 
+  @Option(names = "--vae-surprise-average", defaultValue = "10", paramLabel = "RECORDS",
+      description = "With the RECENT score map: raw scores averaged before they are compared"
+          + " with the file's past (default: ${DEFAULT-VALUE}).")
+  int surpriseAverage;
+
   @Option(names = "--vae-centre", negatable = true, defaultValue = "true",
       fallbackValue = "true",
       description = "Centre each VAE window on its own mean, so the model learns shapes and"
@@ -91,7 +96,7 @@ public final class DetectorOptions {
       config.epochs(epochs);
     }
     return new VaeDetector.Settings(config.build(), epochs != null ? 0 : steps, retrainEvery,
-        maxTrain, scoreMap);
+        maxTrain, scoreMap, surpriseAverage);
   }
 
   /** The RCF settings these options describe. */
@@ -165,8 +170,8 @@ public final class DetectorOptions {
           m.put("scoreMap", s.scoreMap() == VaeDetector.ScoreMap.TRAINING
               ? "sigmoid(asinh((s - threshold) / (threshold - median))), training windows'"
                   + " statistics"
-              : "RecentSurprise: mean of the last 10 of asinh((s - threshold) / (threshold -"
-                  + " median)) against the previous 8640 such means (training windows first),"
+              : "RecentSurprise: mean of the last " + s.surpriseAverage()
+                  + " of asinh((s - threshold) / (threshold - median)) against the previous 8640 such means (training windows first),"
                   + " (1 + d / (1 + |d|)) / 2");
           out.put(n, m);
         }

@@ -51,9 +51,19 @@ public final class VaeDetector implements Detector {
    * @param retrainEvery retrain after every this many scored records; 0 never
    * @param maxTrainRecords the most recent records a retraining uses (the first training uses
    *     the whole training period)
+   * @param scoreMap how scores become [0, 1]
+   * @param surpriseAverage for {@link ScoreMap#RECENT}: the raw scores averaged before they are
+   *     compared with the past ({@link RecentSurprise#shortWindow()})
    */
   public record Settings(VaeConfig config, int trainSteps, int retrainEvery,
-      int maxTrainRecords, ScoreMap scoreMap) {
+      int maxTrainRecords, ScoreMap scoreMap, int surpriseAverage) {
+
+    /** Settings with {@link RecentSurprise#defaults()}' average of 10. */
+    public Settings(VaeConfig config, int trainSteps, int retrainEvery, int maxTrainRecords,
+        ScoreMap scoreMap) {
+      this(config, trainSteps, retrainEvery, maxTrainRecords, scoreMap,
+          RecentSurprise.defaults().shortWindow());
+    }
 
     /** Checks the values. */
     public Settings {
@@ -64,6 +74,10 @@ public final class VaeDetector implements Detector {
       }
       if (retrainEvery < 0) {
         throw new IllegalArgumentException("retrainEvery must be >= 0, was " + retrainEvery);
+      }
+      if (surpriseAverage < 1) {
+        throw new IllegalArgumentException("surpriseAverage must be >= 1, was "
+            + surpriseAverage);
       }
       if (maxTrainRecords < config.windowLength()) {
         throw new IllegalArgumentException("maxTrainRecords must be >= the window length "
@@ -126,7 +140,7 @@ public final class VaeDetector implements Detector {
     int segmentStart = series.trainLength();
     int trainFrom = 0;
     RecentSurprise surprise = settings.scoreMap() == ScoreMap.RECENT
-        ? RecentSurprise.defaults() : null;
+        ? RecentSurprise.defaults().withShortWindow(settings.surpriseAverage()) : null;
     boolean first = true;
     while (segmentStart < n) {
       int segmentEnd = settings.retrainEvery() == 0 ? n

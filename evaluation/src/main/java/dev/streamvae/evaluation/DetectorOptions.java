@@ -56,7 +56,7 @@ public final class DetectorOptions {
           + " likelihood) (default: ${DEFAULT-VALUE}).")
   VaeDetector.ScoreMap scoreMap;
 
-  @Option(names = "--vae-surprise-average", defaultValue = "10", paramLabel = "RECORDS",
+  @Option(names = "--vae-surprise-average", defaultValue = "1", paramLabel = "RECORDS",
       description = "With the RECENT score map: raw scores averaged before they are compared"
           + " with the file's past (default: ${DEFAULT-VALUE}).")
   int surpriseAverage;
@@ -81,7 +81,8 @@ public final class DetectorOptions {
       description = "RCF shingle size (default: ${DEFAULT-VALUE}).")
   int shingle;
 
-  @Option(names = "--rising-edge", defaultValue = "0", paramLabel = "RECORDS",
+  // On by default for every detector, the peer included, so the comparison stays like for like.
+  @Option(names = "--rising-edge", defaultValue = "16", paramLabel = "RECORDS",
       description = "Alert de-duplication for every detector: a record keeps its score only when"
           + " it exceeds every score of the previous RECORDS records, else it is halved; 0 off"
           + " (default: ${DEFAULT-VALUE}).")

@@ -3,6 +3,7 @@ package dev.streamvae.evaluation;
 import dev.streamvae.evaluation.detect.Detector;
 import dev.streamvae.evaluation.detect.NullDetector;
 import dev.streamvae.evaluation.detect.RcfDetector;
+import dev.streamvae.evaluation.detect.RisingEdge;
 import dev.streamvae.evaluation.detect.VaeDetector;
 import dev.streamvae.vae.VaeConfig;
 import java.util.ArrayList;
@@ -55,6 +56,11 @@ public final class DetectorOptions {
           + " likelihood) (default: ${DEFAULT-VALUE}).")
   VaeDetector.ScoreMap scoreMap;
 
+  @Option(names = "--vae-surprise-average", defaultValue = "1", paramLabel = "RECORDS",
+      description = "With the RECENT score map: raw scores averaged before they are compared"
+          + " with the file's past (default: ${DEFAULT-VALUE}).")
+  int surpriseAverage;
+
   @Option(names = "--vae-centre", negatable = true, defaultValue = "true",
       fallbackValue = "true",
       description = "Centre each VAE window on its own mean, so the model learns shapes and"
@@ -84,6 +90,13 @@ public final class DetectorOptions {
       description = "RCF shingle size (default: ${DEFAULT-VALUE}).")
   int shingle;
 
+  // On by default for every detector, the peer included, so the comparison stays like for like.
+  @Option(names = "--rising-edge", defaultValue = "16", paramLabel = "RECORDS",
+      description = "Alert de-duplication for every detector: a record keeps its score only when"
+          + " it exceeds every score of the previous RECORDS records, else it is halved; 0 off"
+          + " (default: ${DEFAULT-VALUE}).")
+  int risingEdge;
+
   /** The VAE settings these options describe. */
   public VaeDetector.Settings vaeSettings() {
     VaeDetector.Settings defaults = VaeDetector.Settings.defaults();
@@ -93,7 +106,7 @@ public final class DetectorOptions {
       config.epochs(epochs);
     }
     return new VaeDetector.Settings(config.build(), epochs != null ? 0 : steps, retrainEvery,
-        maxTrain, scoreMap);
+        maxTrain, scoreMap, surpriseAverage);
   }
 
   private VaeConfig.Conditioning conditioning() {
@@ -142,6 +155,14 @@ public final class DetectorOptions {
 
   /** Creates the named detector. */
   public Detector create(String name) {
+    if (risingEdge < 0) {
+      throw new IllegalArgumentException("--rising-edge must be >= 0, was " + risingEdge);
+    }
+    Detector detector = createPlain(name);
+    return risingEdge > 0 ? new RisingEdge(detector, risingEdge) : detector;
+  }
+
+  private Detector createPlain(String name) {
     return switch (name) {
       case VaeDetector.NAME -> new VaeDetector(vaeSettings());
       case RcfDetector.NAME -> new RcfDetector(rcfSettings());
@@ -181,8 +202,8 @@ public final class DetectorOptions {
           m.put("scoreMap", s.scoreMap() == VaeDetector.ScoreMap.TRAINING
               ? "sigmoid(asinh((s - threshold) / (threshold - median))), training windows'"
                   + " statistics"
-              : "RecentSurprise: mean of the last 10 of asinh((s - threshold) / (threshold -"
-                  + " median)) against the previous 8640 such means (training windows first),"
+              : "RecentSurprise: mean of the last " + s.surpriseAverage()
+                  + " of asinh((s - threshold) / (threshold - median)) against the previous 8640 such means (training windows first),"
                   + " (1 + d / (1 + |d|)) / 2");
           out.put(n, m);
         }
@@ -196,7 +217,13 @@ public final class DetectorOptions {
           m.put("scoreMap", "min(1, score / log2(sampleSize))");
           out.put(n, m);
         }
-        default -> out.put(n, Map.of());
+        default -> out.put(n, new LinkedHashMap<>());
+      }
+      if (risingEdge > 0 && out.get(n) instanceof Map<?, ?> m) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> settings = (Map<String, Object>) m;
+        settings.put("risingEdge", "a score counts only when it exceeds every score of the"
+            + " previous " + risingEdge + " records; otherwise halved");
       }
     }
     return out;

@@ -68,6 +68,11 @@ public final class RecentSurprise {
     return new RecentSurprise(10, 8640, 100, 0.05);
   }
 
+  /** The same settings with another number of raw scores averaged (a fresh instance). */
+  public RecentSurprise withShortWindow(int records) {
+    return new RecentSurprise(records, historyLength, minHistory, minSigma);
+  }
+
   /** Feeds a raw score and returns the calibrated one in [0, 1]; a non-finite score is skipped
    * (returns 0.5 and changes nothing). */
   public double next(double raw) {

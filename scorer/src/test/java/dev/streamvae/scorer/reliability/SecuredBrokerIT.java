@@ -200,6 +200,10 @@ class SecuredBrokerIT {
       for (String path : List.of("/model", "/live/data", "/live")) {
         bodies.add(path + " " + get(app.resolve(path)).body());
       }
+      for (String path : List.of("/beans", "/env", "/routes", "/threaddump")) {
+        assertThat(get(management.resolve(path)).statusCode())
+            .as("%s describes the process to anyone; off by default", path).isEqualTo(404);
+      }
       assertThat(post(management.resolve("/refresh"), "{\"force\":true}").statusCode())
           .as("state-changing /refresh is off").isNotEqualTo(200);
       assertThat(post(management.resolve("/loggers/dev.streamvae"),

@@ -40,6 +40,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class AnomalyModel {
 
+  /**
+   * Name of the system property that selects the scoring pass of Gaussian models: {@code java}
+   * (the default, {@link DenseGaussianKernel}) or {@code nd4j} ({@link FusedForward}, the
+   * previous pass, kept as a fallback and as the benchmarks' comparison). Read when a model is
+   * built.
+   */
+  public static final String KERNEL_PROPERTY = "streamvae.scoring.kernel";
+
   /** Windows per forward pass; bounds the {@code [L * B, W * F]} intermediates. */
   static final int MAX_CHUNK = 1024;
   private static final double LOG_2PI = Math.log(2 * Math.PI);
@@ -62,6 +70,8 @@ public final class AnomalyModel {
   private final Normaliser normaliser;
   private final VaeNetwork network;
   private final FusedForward forward;
+  /** The pure-Java pass for Gaussian models; null where ND4J's path serves every window. */
+  private final DenseGaussianKernel kernel;
   private final float[] eps;
   private final int maxMissing;
   private final VaeConfig.Reconstruction reconstruction;
@@ -116,6 +126,23 @@ public final class AnomalyModel {
     }
     this.eps = eps.clone();
     this.mcSamples = eps.length / latentDim;
+    this.kernel = reconstruction == VaeConfig.Reconstruction.GAUSSIAN && javaKernelEnabled()
+        ? new DenseGaussianKernel(arch, network.params(), this.eps) : null;
+  }
+
+  private static boolean javaKernelEnabled() {
+    String kernel = System.getProperty(KERNEL_PROPERTY, "java");
+    return switch (kernel) {
+      case "java" -> true;
+      case "nd4j" -> false;
+      default -> throw new IllegalArgumentException(KERNEL_PROPERTY + " is '" + kernel
+          + "', expected java or nd4j");
+    };
+  }
+
+  /** Whether Gaussian windows without missing values take {@link DenseGaussianKernel}. */
+  boolean usesJavaKernel() {
+    return kernel != null;
   }
 
   /** This model with another threshold; weights and noise are shared (they are immutable). */
@@ -192,26 +219,59 @@ public final class AnomalyModel {
     }
     double[] logProbability = new double[count];
     float[] latentMeans = new float[count * latentDim];
-    // The intermediates live in this thread's workspace: ND4J hands out its memory again on
-    // the next call instead of allocating and freeing off-heap buffers per op, which cost more
-    // than the arithmetic at these sizes. Workspaces are per thread, so threads do not share.
-    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
-        .getAndActivateWorkspace(SCORING_WORKSPACE, SCORING_WORKSPACE_ID)) {
-      for (int start = 0; start < count; start += MAX_CHUNK) {
-        scoreChunk(rawWindows, start, Math.min(count, start + MAX_CHUNK), logProbability,
-            latentMeans);
+    for (int start = 0; start < count; start += MAX_CHUNK) {
+      int to = Math.min(count, start + MAX_CHUNK);
+      Prepared in = prepare(rawWindows, start, to - start);
+      // Windows with missing values (a mask) are the exception: their chunk takes ND4J's path.
+      if (kernel != null && in.observed() == null) {
+        scoreChunkInJava(in, start, to, logProbability, latentMeans);
+      } else {
+        scoreChunkInNd4j(in, start, to, logProbability, latentMeans);
       }
     }
     return new ScoreBatch(logProbability, latentMeans, latentDim, threshold);
   }
 
-  private void scoreChunk(float[][] raw, int from, int to, double[] logProbability,
+  /** Scores one chunk without missing values with {@link DenseGaussianKernel}. */
+  private void scoreChunkInJava(Prepared in, int from, int to, double[] logProbability,
+      float[] latentMeans) {
+    int b = to - from;
+    int n = windowLength * features.size();
+    int k = latentDim;
+    float[] mu = new float[b * k];
+    double[] termSums = new double[b];
+    kernel.score(in.x(), b, mu, termSums);
+    double constant = n * LOG_2PI;
+    for (int i = 0; i < b; i++) {
+      int out = from + i;
+      if (in.unscorable()[i]) {
+        logProbability[out] = Double.NaN;
+        java.util.Arrays.fill(latentMeans, out * k, (out + 1) * k, Float.NaN);
+      } else {
+        logProbability[out] = -0.5 * (termSums[i] / mcSamples + constant);
+        System.arraycopy(mu, i * k, latentMeans, out * k, k);
+      }
+    }
+  }
+
+  /** ND4J's path ({@link FusedForward} and {@link VaeNetwork}) for one chunk. */
+  private void scoreChunkInNd4j(Prepared in, int from, int to, double[] logProbability,
+      float[] latentMeans) {
+    // The intermediates live in this thread's workspace: ND4J hands out its memory again on
+    // the next call instead of allocating and freeing off-heap buffers per op, which cost more
+    // than the arithmetic at these sizes. Workspaces are per thread, so threads do not share.
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
+        .getAndActivateWorkspace(SCORING_WORKSPACE, SCORING_WORKSPACE_ID)) {
+      scoreChunk(in, from, to, logProbability, latentMeans);
+    }
+  }
+
+  private void scoreChunk(Prepared in, int from, int to, double[] logProbability,
       float[] latentMeans) {
     int b = to - from;
     int n = windowLength * features.size();
     int k = latentDim;
     int l = mcSamples;
-    Prepared in = prepare(raw, from, b);
     float[] x = in.x();
     float[] observed = in.observed();
     boolean[] unscorable = in.unscorable();

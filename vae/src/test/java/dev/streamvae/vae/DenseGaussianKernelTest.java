@@ -106,7 +106,8 @@ class DenseGaussianKernelTest {
 
   @Test
   void expAndTanhAreAccurateOverTheRangeTheScoresUse() {
-    for (double x = -85; x <= 85; x += 0.0137) {
+    for (double x = DenseGaussianKernel.EXP_MIN; x <= DenseGaussianKernel.EXP_MAX;
+        x += 0.00137) {
       float f = (float) x;
       double expected = Math.exp(f);
       assertThat((double) DenseGaussianKernel.exp(f)).as("exp(%s)", f)
@@ -117,11 +118,33 @@ class DenseGaussianKernelTest {
       assertThat((double) DenseGaussianKernel.tanh(f)).as("tanh(%s)", f)
           .isCloseTo(Math.tanh(f), within(2.5e-7));
     }
-    assertThat(DenseGaussianKernel.exp(-1000f)).isEqualTo((float) Math.pow(2, -126) * 1f,
-        within(1e-38f));
+    // Outside exp's range the argument is clamped; tanh saturates to exactly +-1.
+    assertThat(DenseGaussianKernel.exp(-1000f)).isEqualTo(DenseGaussianKernel.exp(
+        DenseGaussianKernel.EXP_MIN));
+    assertThat(DenseGaussianKernel.exp(1000f)).isEqualTo(DenseGaussianKernel.exp(
+        DenseGaussianKernel.EXP_MAX));
     assertThat(DenseGaussianKernel.tanh(1000f)).isEqualTo(1f);
     assertThat(DenseGaussianKernel.tanh(-1000f)).isEqualTo(-1f);
     assertThat(DenseGaussianKernel.tanh(0f)).isEqualTo(0f);
+  }
+
+  @Test
+  void theArrayFormsAgreeWithTheScalarOnesOnLongAndOddLengths() {
+    Random random = new Random(9);
+    float[] values = new float[1000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) (random.nextGaussian() * 6);
+    }
+    float[] t = new float[values.length];
+    float[] u = new float[values.length];
+    float[] exp = values.clone();
+    DenseGaussianKernel.expInPlace(exp, 3, 997, t, u);
+    float[] tanh = values.clone();
+    DenseGaussianKernel.tanhInPlace(tanh, 0, 999, t, u);
+    for (int i = 0; i < values.length; i++) {
+      assertThat(exp[i]).isEqualTo(i < 3 ? values[i] : DenseGaussianKernel.exp(values[i]));
+      assertThat(tanh[i]).isEqualTo(i < 999 ? DenseGaussianKernel.tanh(values[i]) : values[i]);
+    }
   }
 
   /**

@@ -12,14 +12,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Why not ND4J here: at the default shape (32 values per window, hidden [64, 32], k = 4) a
  * window is some 10,000 multiply-adds and 260 tanh/exp values per sample. Measured with JMH
- * (docs/benchmarks.md section 2), ND4J's pass ({@link FusedForward}) cost 6-11x its own GEMMs at
+ * (docs/benchmarks.md section 2), ND4J's pass ({@link FusedForward}) cost 7-12x its own GEMMs at
  * batch 256: about a microsecond of per-op machinery per call, a generic-x86 libnd4j tanh/exp at
- * ~9 ns per value, off-heap buffers released on other threads. This pass costs about 2x them.
+ * ~9 ns per value, off-heap buffers released on other threads. This pass costs less than ND4J's
+ * GEMMs alone at L = 1 and under 3x them at L = 8.
  *
- * <p>How: windows are scored in blocks of {@value #BLOCK} held feature-major
- * ({@code [unit][window]}), so every inner loop runs over the windows of a block, long enough
- * for HotSpot's C2 to compile it to SIMD instructions (the layers are 4 to 64 units wide, too
- * short for that). A layer is {@code out[o][.] += W[o][i] in[i][.]}, four inputs per pass. tanh
+ * <p>How: windows are scored in blocks of {@value #BLOCK} held feature-major, one
+ * {@code float[]} per unit ({@code [unit][window]}), so every inner loop runs over the windows
+ * of a block with the same index into each array: long enough, and simple enough, for HotSpot's
+ * C2 to compile to SIMD instructions (the layers are only 4 to 64 units wide, too short for
+ * that, and C2 in JDK 17 does not vectorise a loop over two offsets into one array). The
+ * decoder takes the L samples of several windows side by side, so its loops stay long for
+ * small batches. A layer is {@code out[o][.] += W[o][i] in[i][.]}, four inputs per pass. tanh
  * and exp are written from operations C2 vectorises ({@link #expInPlace}). The mean and
  * log-variance heads of each side are one layer of twice the width, the soft clamps' {@code 1/c}
  * is folded into the log-variance heads' weights once, and the decoded block becomes per-window
@@ -41,29 +45,36 @@ final class DenseGaussianKernel {
    */
   static final int BLOCK = 128;
 
-  /** Per-thread working blocks, {@code [unit][BLOCK]} each, sized for the widest layer. */
+  /**
+   * Per-thread working blocks, {@code [unit][stride]}, one array per unit: C2 vectorises a loop
+   * over {@code a[r]} and {@code b[r]} of two arrays, but not over {@code a[i + r]} and
+   * {@code a[j + r]} with different offsets, which it cannot prove independent. The stride is
+   * {@code max(BLOCK, L)}: a decoder block holds every sample of its windows.
+   */
   private static final class Scratch {
-    final float[] x;
-    final float[] a;
-    final float[] b;
-    final float[] encoded;
-    final float[] z;
-    final float[] precision;
+    final float[][] x;
+    final float[][] decoderX;
+    final float[][] a;
+    final float[][] b;
+    final float[][] encoded;
+    final float[][] z;
+    final float[][] precision;
     final float[] sums;
     /** exp's and tanh's working arrays. */
     final float[] t;
     final float[] u;
 
-    Scratch(int inputSize, int width, int latentDim) {
-      x = new float[inputSize * BLOCK];
-      a = new float[width * BLOCK];
-      b = new float[width * BLOCK];
-      encoded = new float[2 * latentDim * BLOCK];
-      z = new float[latentDim * BLOCK];
-      precision = new float[inputSize * BLOCK];
-      sums = new float[BLOCK];
-      t = new float[width * BLOCK];
-      u = new float[width * BLOCK];
+    Scratch(int inputSize, int width, int latentDim, int stride) {
+      x = new float[inputSize][stride];
+      decoderX = new float[inputSize][stride];
+      a = new float[width][stride];
+      b = new float[width][stride];
+      encoded = new float[2 * latentDim][stride];
+      z = new float[latentDim][stride];
+      precision = new float[inputSize][stride];
+      sums = new float[stride];
+      t = new float[stride];
+      u = new float[stride];
     }
   }
 
@@ -79,6 +90,8 @@ final class DenseGaussianKernel {
   private final Layer decoderHead;
   private final float decoderLimit;
   private final float[] eps;
+  /** Row stride of every scratch block: {@code max(BLOCK, L)}. */
+  private final int stride;
   private final ThreadLocal<Scratch> scratch;
 
   /**
@@ -99,13 +112,14 @@ final class DenseGaussianKernel {
     }
     this.eps = eps.clone();
     this.mcSamples = eps.length / latentDim;
+    this.stride = Math.max(BLOCK, mcSamples);
     int width = Math.max(encoderHead.nOut(), decoderHead.nOut());
     for (Architecture.Dense d : arch.allLayers()) {
       width = Math.max(width, d.nOut());
     }
     int scratchWidth = width;
     this.scratch = ThreadLocal.withInitial(
-        () -> new Scratch(inputSize, scratchWidth, latentDim));
+        () -> new Scratch(inputSize, scratchWidth, latentDim, stride));
   }
 
   private static Layer[] hidden(Map<String, INDArray> params, List<Architecture.Dense> layers) {
@@ -183,171 +197,177 @@ final class DenseGaussianKernel {
     }
   }
 
+  /**
+   * Encodes a block of windows, then decodes it in sub-blocks of {@code stride / L} windows
+   * with all their L samples side by side (sample-major), so the decoder's loops run over up
+   * to {@code stride} rows even when the block holds only a few windows.
+   */
   private void scoreBlock(float[] x, int start, int rows, Scratch s, float[] mu,
       double[] termSums) {
     int n = inputSize;
     int k = latentDim;
-    float[] xt = s.x;
+    float[][] xt = s.x;
     for (int r = 0; r < rows; r++) {
       int from = (start + r) * n;
       for (int j = 0; j < n; j++) {
-        xt[j * BLOCK + r] = x[from + j];
+        xt[j][r] = x[from + j];
       }
     }
     // Encoder: hidden layers ping-pong between the two scratch blocks.
-    float[] in = xt;
-    float[] out = s.a;
+    float[][] in = xt;
+    float[][] out = s.a;
     for (Layer layer : encoderHidden) {
       dense(in, layer, out, rows);
       tanh(out, 0, layer.nOut(), rows, s);
       in = out;
       out = out == s.a ? s.b : s.a;
     }
-    float[] encoded = s.encoded;
+    float[][] encoded = s.encoded;
     dense(in, encoderHead, encoded, rows);
     for (int j = 0; j < k; j++) {
+      float[] m = encoded[j];
       for (int r = 0; r < rows; r++) {
-        mu[(start + r) * k + j] = encoded[j * BLOCK + r];
+        mu[(start + r) * k + j] = m[r];
       }
     }
     // sigma = exp(logvar / 2), logvar = c tanh(raw / c); the head already holds raw / c.
     tanh(encoded, k, k, rows, s);
     float halfLimit = 0.5f * encoderLimit;
-    for (int j = k * BLOCK; j < 2 * k * BLOCK; j++) {
-      encoded[j] *= halfLimit;
+    for (int j = k; j < 2 * k; j++) {
+      float[] row = encoded[j];
+      for (int r = 0; r < rows; r++) {
+        row[r] *= halfLimit;
+      }
     }
     exp(encoded, k, k, rows, s);
-    float[] z = s.z;
+
+    int perSubBlock = Math.max(1, stride / mcSamples);
+    float[][] z = s.z;
+    float[][] dx = s.decoderX;
     float[] sums = s.sums;
-    for (int r = 0; r < rows; r++) {
-      termSums[start + r] = 0;
-    }
-    for (int sample = 0; sample < mcSamples; sample++) {
+    for (int first = 0; first < rows; first += perSubBlock) {
+      int count = Math.min(perSubBlock, rows - first);
+      int decoded = count * mcSamples;
+      // Row sample * count + i: sample `sample` of window first + i.
       for (int j = 0; j < k; j++) {
-        float e = eps[sample * k + j];
-        int meanRow = j * BLOCK;
-        int sigmaRow = (k + j) * BLOCK;
-        for (int r = 0; r < rows; r++) {
-          z[meanRow + r] = encoded[meanRow + r] + encoded[sigmaRow + r] * e;
+        float[] mean = encoded[j];
+        float[] sigma = encoded[k + j];
+        float[] zRow = z[j];
+        for (int sample = 0; sample < mcSamples; sample++) {
+          float e = eps[sample * k + j];
+          int offset = sample * count - first;
+          for (int i = first; i < first + count; i++) {
+            zRow[offset + i] = mean[i] + sigma[i] * e;
+          }
+        }
+      }
+      for (int j = 0; j < n; j++) {
+        for (int sample = 0; sample < mcSamples; sample++) {
+          System.arraycopy(xt[j], first, dx[j], sample * count, count);
         }
       }
       in = z;
       out = s.a;
       for (Layer layer : decoderHidden) {
-        dense(in, layer, out, rows);
-        tanh(out, 0, layer.nOut(), rows, s);
+        dense(in, layer, out, decoded);
+        tanh(out, 0, layer.nOut(), decoded, s);
         in = out;
         out = out == s.a ? s.b : s.a;
       }
-      dense(in, decoderHead, out, rows);
-      gaussianTerms(xt, out, rows, s);
-      for (int r = 0; r < rows; r++) {
-        termSums[start + r] += sums[r];
+      dense(in, decoderHead, out, decoded);
+      gaussianTerms(dx, out, decoded, s);
+      for (int i = 0; i < count; i++) {
+        double sum = 0;
+        for (int sample = 0; sample < mcSamples; sample++) {
+          sum += sums[sample * count + i];
+        }
+        termSums[start + first + i] = sum;
       }
     }
   }
 
   /**
-   * Per window r, {@code s.sums[r] = sum_j (x_j - mean_j)^2 exp(-v_j) + v_j} with
+   * Per decoded row r, {@code s.sums[r] = sum_j (x_j - mean_j)^2 exp(-v_j) + v_j} with
    * {@code v = c tanh(head[n + j])}, over a decoded block {@code head = [mean | raw logvar / c]}.
    * Overwrites the head's second half with v.
    */
-  private void gaussianTerms(float[] xt, float[] head, int rows, Scratch s) {
+  private void gaussianTerms(float[][] xt, float[][] head, int rows, Scratch s) {
     int n = inputSize;
     float c = decoderLimit;
-    float[] precision = s.precision;
+    float[][] precision = s.precision;
     tanh(head, n, n, rows, s);
-    for (int j = n * BLOCK; j < 2 * n * BLOCK; j++) {
-      head[j] *= c;
-      precision[j - n * BLOCK] = -head[j];
+    for (int j = 0; j < n; j++) {
+      float[] logVar = head[n + j];
+      float[] p = precision[j];
+      for (int r = 0; r < rows; r++) {
+        float v = logVar[r] * c;
+        logVar[r] = v;
+        p[r] = -v;
+      }
+      expInPlace(p, 0, rows, s.t, s.u);
     }
-    exp(precision, 0, n, rows, s);
     float[] sums = s.sums;
     java.util.Arrays.fill(sums, 0, rows, 0f);
     for (int j = 0; j < n; j++) {
-      int row = j * BLOCK;
-      int logVarRow = (n + j) * BLOCK;
+      float[] xj = xt[j];
+      float[] mean = head[j];
+      float[] logVar = head[n + j];
+      float[] p = precision[j];
       for (int r = 0; r < rows; r++) {
-        float d = xt[row + r] - head[row + r];
-        sums[r] += d * d * precision[row + r] + head[logVarRow + r];
+        float d = xj[r] - mean[r];
+        sums[r] += d * d * p[r] + logVar[r];
       }
     }
   }
 
   /**
-   * {@code out[o][r] = bias[o] + sum_i W[o][i] in[i][r]} over a block of {@code rows} windows.
-   * Four inputs per pass over the block: the accumulator row is read and written a quarter as
-   * often as with one.
+   * {@code out[o][r] = bias[o] + sum_i W[o][i] in[i][r]} over the first {@code rows} entries.
+   * Four inputs per pass: the accumulator row is read and written a quarter as often as with
+   * one.
    */
-  private static void dense(float[] in, Layer layer, float[] out, int rows) {
+  private static void dense(float[][] in, Layer layer, float[][] out, int rows) {
     int nIn = layer.nIn();
     float[] w = layer.weight();
     for (int o = 0; o < layer.nOut(); o++) {
-      int outRow = o * BLOCK;
+      float[] acc = out[o];
       int wRow = o * nIn;
       float bias = layer.bias()[o];
+      java.util.Arrays.fill(acc, 0, rows, bias);
       int i = 0;
-      if (nIn >= 4) {
-        float w0 = w[wRow];
-        float w1 = w[wRow + 1];
-        float w2 = w[wRow + 2];
-        float w3 = w[wRow + 3];
-        for (int r = 0; r < rows; r++) {
-          out[outRow + r] = bias + w0 * in[r] + w1 * in[BLOCK + r] + w2 * in[2 * BLOCK + r]
-              + w3 * in[3 * BLOCK + r];
-        }
-        i = 4;
-      } else {
-        for (int r = 0; r < rows; r++) {
-          out[outRow + r] = bias;
-        }
-      }
       for (; i + 3 < nIn; i += 4) {
         float w0 = w[wRow + i];
         float w1 = w[wRow + i + 1];
         float w2 = w[wRow + i + 2];
         float w3 = w[wRow + i + 3];
-        int i0 = i * BLOCK;
-        int i1 = i0 + BLOCK;
-        int i2 = i1 + BLOCK;
-        int i3 = i2 + BLOCK;
+        float[] a0 = in[i];
+        float[] a1 = in[i + 1];
+        float[] a2 = in[i + 2];
+        float[] a3 = in[i + 3];
         for (int r = 0; r < rows; r++) {
-          out[outRow + r] += w0 * in[i0 + r] + w1 * in[i1 + r] + w2 * in[i2 + r]
-              + w3 * in[i3 + r];
+          acc[r] += w0 * a0[r] + w1 * a1[r] + w2 * a2[r] + w3 * a3[r];
         }
       }
       for (; i < nIn; i++) {
         float wi = w[wRow + i];
-        int inRow = i * BLOCK;
+        float[] a0 = in[i];
         for (int r = 0; r < rows; r++) {
-          out[outRow + r] += wi * in[inRow + r];
+          acc[r] += wi * a0[r];
         }
       }
     }
   }
 
-  /**
-   * tanh in place over units {@code first .. first + units} of a block, the first {@code rows}
-   * windows of each: one pass over the whole stretch when the block is full.
-   */
-  private static void tanh(float[] block, int first, int units, int rows, Scratch s) {
-    if (rows == BLOCK) {
-      tanhInPlace(block, first * BLOCK, units * BLOCK, s.t, s.u);
-    } else {
-      for (int o = first; o < first + units; o++) {
-        tanhInPlace(block, o * BLOCK, rows, s.t, s.u);
-      }
+  /** tanh in place over units {@code first .. first + units}, the first {@code rows} each. */
+  private static void tanh(float[][] block, int first, int units, int rows, Scratch s) {
+    for (int o = first; o < first + units; o++) {
+      tanhInPlace(block[o], 0, rows, s.t, s.u);
     }
   }
 
-  /** exp in place, as {@link #tanh(float[], int, int, int, Scratch)}. */
-  private static void exp(float[] block, int first, int units, int rows, Scratch s) {
-    if (rows == BLOCK) {
-      expInPlace(block, first * BLOCK, units * BLOCK, s.t, s.u);
-    } else {
-      for (int o = first; o < first + units; o++) {
-        expInPlace(block, o * BLOCK, rows, s.t, s.u);
-      }
+  /** exp in place, as {@link #tanh(float[][], int, int, int, Scratch)}. */
+  private static void exp(float[][] block, int first, int units, int rows, Scratch s) {
+    for (int o = first; o < first + units; o++) {
+      expInPlace(block[o], 0, rows, s.t, s.u);
     }
   }
 

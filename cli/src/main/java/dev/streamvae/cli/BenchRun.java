@@ -289,6 +289,10 @@ final class BenchRun {
       result.put("drainSeconds", round(seconds));
       if (c.model() != null) {
         result.put("backlogScored", progress.scored.get());
+        // Each anomaly costs one more (single-window) pass for its feature contributions.
+        result.put("backlogAnomalies", progress.anomalies.get());
+        say(String.format(Locale.ROOT, "%s: %,d of the backlog's records scored, %,d anomalous",
+            c.name(), progress.scored.get(), progress.anomalies.get()));
       }
       result.put("cpuSecondsPerMillionRecords", Map.of(
           "application", round(appCpu * perMillion),
@@ -421,7 +425,7 @@ final class BenchRun {
   private Topology scorer(Case c, String input, String output, String alerts,
       String deadLetters, Progress progress) {
     TopologySettings settings = new TopologySettings(input, output, alerts, deadLetters,
-        DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_DELAY, DEFAULT_WINDOW_CAPACITY);
+        DEFAULT_BATCH_SIZE, maxBatchDelay(), DEFAULT_WINDOW_CAPACITY);
     ActiveModel active = new ActiveModel(c.model().model(),
         c.model().toBundle("bench", 1, Instant.now()).manifest(), Instant.now());
     Optional<ActiveModel> model = Optional.of(active);
@@ -430,6 +434,9 @@ final class BenchRun {
       public void onScore(ScoreStatus status, boolean anomaly, String modelName) {
         if (status == ScoreStatus.SCORED) {
           progress.scored.incrementAndGet();
+          if (anomaly) {
+            progress.anomalies.incrementAndGet();
+          }
         }
         progress.record();
       }
@@ -442,6 +449,10 @@ final class BenchRun {
     return ScoringTopology.build(new StreamsBuilder(), settings,
         ModelSource.single("bench", () -> model), listener,
         Clock.systemUTC());
+  }
+
+  private Duration maxBatchDelay() {
+    return options.maxBatchDelay() != null ? options.maxBatchDelay() : DEFAULT_MAX_BATCH_DELAY;
   }
 
   private Properties streamsProperties(String bootstrap, String applicationId, Path stateDir) {
@@ -551,7 +562,7 @@ final class BenchRun {
     settings.put("commitIntervalMillis", options.commitInterval() != null
         ? options.commitInterval().toMillis() : StreamsTuning.COMMIT_INTERVAL.toMillis());
     settings.put("batchSize", DEFAULT_BATCH_SIZE);
-    settings.put("maxBatchDelayMillis", DEFAULT_MAX_BATCH_DELAY.toMillis());
+    settings.put("maxBatchDelayMillis", maxBatchDelay().toMillis());
     settings.put("windowCapacity", DEFAULT_WINDOW_CAPACITY);
     settings.put("latencySeconds", options.latencyDuration().toSeconds());
     summary.put("settings", settings);
@@ -647,6 +658,8 @@ final class BenchRun {
     final AtomicLong count = new AtomicLong();
     /** Backlog and live records that went through the model (not warming up, not dead). */
     final AtomicLong scored = new AtomicLong();
+    /** Of those, the ones over the model's threshold. */
+    final AtomicLong anomalies = new AtomicLong();
     volatile long firstNanos;
     volatile long lastNanos;
     volatile CpuSnapshot firstCpu;

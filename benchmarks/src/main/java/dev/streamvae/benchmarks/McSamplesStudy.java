@@ -18,7 +18,7 @@ import java.util.Random;
  *
  * <pre>
  * java -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
- *     dev.streamvae.benchmarks.McSamplesStudy [epochs]
+ *     dev.streamvae.benchmarks.McSamplesStudy [epochs [seed]]
  * </pre>
  */
 public final class McSamplesStudy {
@@ -33,6 +33,9 @@ public final class McSamplesStudy {
   /** Prints one line per L. */
   public static void main(String[] args) {
     int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+    // The seed fixes the weights' initialisation and the L noise vectors: with one seed the
+    // difference between two L is one draw of noise vectors, so compare several seeds.
+    long seed = args.length > 1 ? Long.parseLong(args[1]) : 11;
     int windowLength = VaeConfig.builder().build().windowLength();
     // Test series: the training distribution (another seed) with spikes at every 97th record,
     // alternately 3 and 5 noise standard deviations.
@@ -62,7 +65,8 @@ public final class McSamplesStudy {
     AnomalyModel[] models = new AnomalyModel[n];
     ScoreBatch[] scores = new ScoreBatch[n];
     for (int i = 0; i < n; i++) {
-      VaeConfig config = Fixtures.config(SAMPLE_COUNTS[i], epochs);
+      VaeConfig config = VaeConfig.builder().mcSamples(SAMPLE_COUNTS[i]).epochs(epochs)
+          .seed(seed).build();
       models[i] = VaeTrainer.train(Fixtures.trainingSet(8_000, config), config, null).model();
       scores[i] = models[i].score(windows);
     }
@@ -84,8 +88,8 @@ public final class McSamplesStudy {
       }
     }
     double spread = Math.sqrt(var / clean0);
-    System.out.printf(Locale.ROOT, "%d test windows: %d clean, %d ending at a spike; clean "
-        + "windows' score spread (L=128) %.3f nats%n", count, clean0, countTrue(positive), spread);
+    System.out.printf(Locale.ROOT, "seed %d, %d epochs; %d test windows: %d clean, %d ending at a spike; clean "
+        + "windows' score spread (L=128) %.3f nats%n", seed, epochs, count, clean0, countTrue(positive), spread);
     System.out.println("   L  rms(score - score_L128)/spread  threshold  false-pos(clean)  "
         + "recall(3sd)  recall(5sd)  decisions != L128");
     for (int i = 0; i < n; i++) {

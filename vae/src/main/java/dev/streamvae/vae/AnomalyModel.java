@@ -413,6 +413,25 @@ public final class AnomalyModel {
           java.util.Arrays.fill(out[from + i], Double.NaN);
         }
       }
+      if (kernel != null && observed == null) {
+        // The Gaussian pass without missing values: the Java kernel, split by feature.
+        float[] mu = new float[b * latentDim];
+        double[] termSums = new double[b];
+        double[] featureSums = new double[b * features];
+        kernel.score(x, b, mu, termSums, features, featureSums);
+        for (int i = 0; i < b; i++) {
+          if (out[from + i] != null) {
+            continue;
+          }
+          double[] share = new double[features];
+          for (int f = 0; f < features; f++) {
+            share[f] = 0.5 * (featureSums[i * features + f] / mcSamples
+                + windowLength * LOG_2PI);
+          }
+          out[from + i] = share;
+        }
+        continue;
+      }
       clampForBernoulli(x);
       INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'));
       float[] mu = flat(enc[0]);

@@ -63,6 +63,8 @@ final class DenseGaussianKernel {
     /** exp's and tanh's working arrays. */
     final float[] t;
     final float[] u;
+    /** Per-feature sums of the decoded rows, for {@code contributions}; grown on first use. */
+    float[][] featureSums = new float[0][];
 
     Scratch(int inputSize, int width, int latentDim, int stride) {
       x = new float[inputSize][stride];
@@ -191,9 +193,24 @@ final class DenseGaussianKernel {
    *     {@code -0.5 (termSums / L + n log 2 pi)}
    */
   void score(float[] x, int windows, float[] mu, double[] termSums) {
+    score(x, windows, mu, termSums, 0, null);
+  }
+
+  /**
+   * Scores normalised windows and, when {@code featureSums} is not null, also splits each
+   * window's terms by feature: {@code featureSums[i * features + f]} is the sum over the L
+   * samples of the terms of window i's values of feature f (value j belongs to feature
+   * {@code j % features}, windows being time-major).
+   */
+  void score(float[] x, int windows, float[] mu, double[] termSums, int features,
+      double[] featureSums) {
     Scratch s = scratch.get();
+    if (featureSums != null && s.featureSums.length != features) {
+      s.featureSums = new float[features][stride];
+    }
     for (int start = 0; start < windows; start += BLOCK) {
-      scoreBlock(x, start, Math.min(BLOCK, windows - start), s, mu, termSums);
+      scoreBlock(x, start, Math.min(BLOCK, windows - start), s, mu, termSums,
+          featureSums == null ? 0 : features, featureSums);
     }
   }
 
@@ -203,7 +220,7 @@ final class DenseGaussianKernel {
    * to {@code stride} rows even when the block holds only a few windows.
    */
   private void scoreBlock(float[] x, int start, int rows, Scratch s, float[] mu,
-      double[] termSums) {
+      double[] termSums, int features, double[] featureSums) {
     int n = inputSize;
     int k = latentDim;
     float[][] xt = s.x;
@@ -275,13 +292,23 @@ final class DenseGaussianKernel {
         out = out == s.a ? s.b : s.a;
       }
       dense(in, decoderHead, out, decoded);
-      gaussianTerms(dx, out, decoded, s);
+      gaussianTerms(dx, out, decoded, s, features);
       for (int i = 0; i < count; i++) {
         double sum = 0;
         for (int sample = 0; sample < mcSamples; sample++) {
           sum += sums[sample * count + i];
         }
         termSums[start + first + i] = sum;
+      }
+      for (int f = 0; f < features; f++) {
+        float[] perFeature = s.featureSums[f];
+        for (int i = 0; i < count; i++) {
+          double sum = 0;
+          for (int sample = 0; sample < mcSamples; sample++) {
+            sum += perFeature[sample * count + i];
+          }
+          featureSums[(start + first + i) * features + f] = sum;
+        }
       }
     }
   }
@@ -291,7 +318,7 @@ final class DenseGaussianKernel {
    * {@code v = c tanh(head[n + j])}, over a decoded block {@code head = [mean | raw logvar / c]}.
    * Overwrites the head's second half with v.
    */
-  private void gaussianTerms(float[][] xt, float[][] head, int rows, Scratch s) {
+  private void gaussianTerms(float[][] xt, float[][] head, int rows, Scratch s, int features) {
     int n = inputSize;
     float c = decoderLimit;
     float[][] precision = s.precision;
@@ -308,14 +335,27 @@ final class DenseGaussianKernel {
     }
     float[] sums = s.sums;
     java.util.Arrays.fill(sums, 0, rows, 0f);
+    for (int f = 0; f < features; f++) {
+      java.util.Arrays.fill(s.featureSums[f], 0, rows, 0f);
+    }
     for (int j = 0; j < n; j++) {
       float[] xj = xt[j];
       float[] mean = head[j];
       float[] logVar = head[n + j];
       float[] p = precision[j];
-      for (int r = 0; r < rows; r++) {
-        float d = xj[r] - mean[r];
-        sums[r] += d * d * p[r] + logVar[r];
+      if (features == 0) {
+        for (int r = 0; r < rows; r++) {
+          float d = xj[r] - mean[r];
+          sums[r] += d * d * p[r] + logVar[r];
+        }
+      } else {
+        float[] perFeature = s.featureSums[j % features];
+        for (int r = 0; r < rows; r++) {
+          float d = xj[r] - mean[r];
+          float term = d * d * p[r] + logVar[r];
+          sums[r] += term;
+          perFeature[r] += term;
+        }
       }
     }
   }

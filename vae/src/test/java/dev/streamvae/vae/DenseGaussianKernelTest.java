@@ -83,6 +83,35 @@ class DenseGaussianKernelTest {
   }
 
   @Test
+  void contributionsEqualNd4jsAndSumToTheAnomalyScore() {
+    Random random = new Random(21);
+    AnomalyModel model = randomModel(12, 3, List.of(30, 10), 2, 8, 0.5f, random);
+    AnomalyModel nd4j = withKernel("nd4j", () -> model.withThreshold(0));
+    float[][] windows = new float[40][36];
+    for (float[] w : windows) {
+      for (int j = 0; j < w.length; j++) {
+        w[j] = (float) random.nextGaussian();
+      }
+    }
+    windows[7][4] += 30;
+    double[][] java = model.contributions(windows);
+    double[][] reference = nd4j.contributions(windows);
+    ScoreBatch scores = model.score(windows);
+    for (int i = 0; i < windows.length; i++) {
+      double total = 0;
+      for (int f = 0; f < 3; f++) {
+        assertThat(java[i][f]).as("window %d feature %d", i, f)
+            .isCloseTo(reference[i][f], within(tolerance(reference[i][f])));
+        total += java[i][f];
+      }
+      assertThat(total).isCloseTo(scores.anomalyScore(i),
+          within(tolerance(scores.anomalyScore(i))));
+    }
+    // Window 7's outlier is in feature 1 (value 4 of a time-major window of 3 features).
+    assertThat(java[7][1]).isGreaterThan(java[7][0] + 10).isGreaterThan(java[7][2] + 10);
+  }
+
+  @Test
   void aChunkWithAMissingValueFallsBackWithoutChangingItsNeighboursScores() {
     AnomalyModel model = Synthetic.sineModel().model();
     float[][] windows = Synthetic.windows(Synthetic.sine(AnomalyModel.MAX_CHUNK + 400, 3),

@@ -87,6 +87,10 @@ import org.apache.kafka.streams.kstream.Produced;
  *       the producer sets to the wall clock when it sends.
  * </ol>
  *
+ * <p>Before the measured cases, an unmeasured warm-up drain of up to {@value #WARM_UP_RECORDS}
+ * records runs the first scorer case's topology, so that no measured case pays for the JIT
+ * compiling the scorer's code.
+ *
  * <p>The scorer cases run {@link ScoringTopology#build} itself with the scorer's default
  * topology settings and a model trained here, held fixed (no models topic), so what is measured
  * is the topology and the model, not model loading.

@@ -48,7 +48,8 @@ public final class ModelBenchmarks {
     // Keys "batch/L", in numeric order.
     Comparator<String> numeric = Comparator.comparingInt((String k) -> part(k, 0))
         .thenComparingInt(k -> part(k, 1));
-    Map<String, Double> scoring = new TreeMap<>(numeric);
+    // Scoring by pass ("java", "nd4j"), then by "batch/L".
+    Map<String, Map<String, Double>> scoringByKernel = new TreeMap<>();
     Map<String, Double> gemm = new TreeMap<>(numeric);
     Double rcf = null;
     Double training = null;
@@ -58,7 +59,9 @@ public final class ModelBenchmarks {
       Result<?> cpu = r.getSecondaryResults().get("cpu");
       double micros = cpu != null ? cpu.getScore() : r.getPrimaryResult().getScore();
       if (name.endsWith("ScoringBenchmark.score")) {
-        scoring.put(key(r), micros);
+        String kernel = r.getParams().getParam("kernel");
+        scoringByKernel.computeIfAbsent(kernel == null ? "java" : kernel,
+            k -> new TreeMap<>(numeric)).put(key(r), micros);
       } else if (name.endsWith("GemmCeilingBenchmark.gemms")) {
         gemm.put(key(r), micros);
       } else if (name.endsWith("RcfBenchmark.scoreAndUpdate")) {
@@ -69,24 +72,26 @@ public final class ModelBenchmarks {
     }
     StringBuilder out = new StringBuilder(
         "derived (one thread; us = microseconds of the JVM's CPU time per operation)\n");
-    for (Map.Entry<String, Double> e : scoring.entrySet()) {
-      String[] k = e.getKey().split("/");
-      int batch = Integer.parseInt(k[0]);
-      int l = Integer.parseInt(k[1]);
-      double perWindow = e.getValue() / batch;
-      out.append(String.format(Locale.ROOT, "score  batch %4d L %2d: %9.2f us/window", batch, l,
-          perWindow));
-      Double g = gemm.get(e.getKey());
-      if (g != null) {
-        long flops = Fixtures.flopsPerWindow(Fixtures.config(l, 1), l) * batch;
-        out.append(String.format(Locale.ROOT,
-            "  gemm ceiling %8.2f us/window (%.2f GFLOP/s)  score/ceiling %.2fx",
-            g / batch, flops / (g * 1e3), e.getValue() / g));
+    for (Map.Entry<String, Map<String, Double>> byKernel : scoringByKernel.entrySet()) {
+      for (Map.Entry<String, Double> e : byKernel.getValue().entrySet()) {
+        String[] k = e.getKey().split("/");
+        int batch = Integer.parseInt(k[0]);
+        int l = Integer.parseInt(k[1]);
+        double perWindow = e.getValue() / batch;
+        out.append(String.format(Locale.ROOT, "score %-4s batch %4d L %2d: %9.2f us/window",
+            byKernel.getKey(), batch, l, perWindow));
+        Double g = gemm.get(e.getKey());
+        if (g != null) {
+          long flops = Fixtures.flopsPerWindow(Fixtures.config(l, 1), l) * batch;
+          out.append(String.format(Locale.ROOT,
+              "  gemm ceiling %8.2f us/window (%.2f GFLOP/s)  score/ceiling %.2fx",
+              g / batch, flops / (g * 1e3), e.getValue() / g));
+        }
+        if (rcf != null) {
+          out.append(String.format(Locale.ROOT, "  rcf/score %.1fx", rcf / perWindow));
+        }
+        out.append('\n');
       }
-      if (rcf != null) {
-        out.append(String.format(Locale.ROOT, "  rcf/score %.1fx", rcf / perWindow));
-      }
-      out.append('\n');
     }
     if (rcf != null) {
       out.append(String.format(Locale.ROOT,

@@ -14,9 +14,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * {@link AnomalyModel#score} of one batch, by batch size and Monte Carlo samples L, on one
- * thread. The time is per batch; divide by {@code batch} for the cost per window
- * ({@code benchmarks/run} prints both).
+ * {@link AnomalyModel#score} of one batch, by batch size, Monte Carlo samples L and scoring pass
+ * ({@code java}: the default pure-Java kernel; {@code nd4j}: the ND4J pass it replaced, selected
+ * with {@link AnomalyModel#KERNEL_PROPERTY}), on one thread. The time is per batch; divide by
+ * {@code batch} for the cost per window ({@code benchmarks/run} prints both).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -29,12 +30,17 @@ public class ScoringBenchmark {
   @Param({"1", "8", "32"})
   int mcSamples;
 
+  @Param({"java", "nd4j"})
+  String kernel;
+
   private AnomalyModel model;
   private float[][] windows;
 
   /** Trains a small model of the default shape and cuts the windows to score. */
   @Setup(Level.Trial)
   public void setUp() {
+    // Read when a model is built; each parameter combination runs in its own fork.
+    System.setProperty(AnomalyModel.KERNEL_PROPERTY, kernel);
     model = Fixtures.model(mcSamples);
     windows = Fixtures.windows(batch, model.windowLength());
   }

@@ -61,6 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
           + "StreamsTuning.COMMIT_INTERVAL).")
   Long commitIntervalMillis;
 
+  @Option(names = "--max-batch-delay-ms",
+      description = "The scorer cases' micro-batch delay (default: the scorer's, "
+          + "scorer.max-batch-delay).")
+  Long maxBatchDelayMillis;
+
   @Override
   public Integer call() throws Exception {
     if (records < 1_000) {
@@ -73,6 +78,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (commitIntervalMillis != null && commitIntervalMillis < 1) {
       throw new IllegalArgumentException("--commit-interval-ms must be positive");
     }
+    if (maxBatchDelayMillis != null && maxBatchDelayMillis < 1) {
+      throw new IllegalArgumentException("--max-batch-delay-ms must be positive");
+    }
     if (!List.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
       throw new IllegalArgumentException("--guarantee must be exactly_once_v2 or at_least_once");
     }
@@ -84,7 +92,8 @@ public final class BenchCommand implements Callable<Integer> {
     BenchOptions options = new BenchOptions(records, summary, partitions, series, guarantee,
         List.copyOf(mcSamples), Duration.ofSeconds(latencySeconds), epochs,
         cases == null ? List.of() : List.copyOf(cases),
-        commitIntervalMillis == null ? null : Duration.ofMillis(commitIntervalMillis));
+        commitIntervalMillis == null ? null : Duration.ofMillis(commitIntervalMillis),
+        maxBatchDelayMillis == null ? null : Duration.ofMillis(maxBatchDelayMillis));
     new BenchRun(options, System.out).run();
     return 0;
   }

@@ -17,7 +17,17 @@ import java.util.List;
  * @param epochs training epochs of the models
  * @param cases the case names to run, or empty for all
  * @param commitInterval Kafka Streams commit interval for every case, or null for the scorer's
+ * @param maxBatchDelay the scorer cases' micro-batch delay, or null for the scorer's default
  */
 public record BenchOptions(long records, Path summary, int partitions, int series,
     String guarantee, List<Integer> mcSamples, Duration latencyDuration, int epochs,
-    List<String> cases, Duration commitInterval) {}
+    List<String> cases, Duration commitInterval, Duration maxBatchDelay) {
+
+  /** Options with the scorer's default micro-batch delay. */
+  public BenchOptions(long records, Path summary, int partitions, int series, String guarantee,
+      List<Integer> mcSamples, Duration latencyDuration, int epochs, List<String> cases,
+      Duration commitInterval) {
+    this(records, summary, partitions, series, guarantee, mcSamples, latencyDuration, epochs,
+        cases, commitInterval, null);
+  }
+}

@@ -11,13 +11,18 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The fused scoring pass against the textbook one: {@link VaeNetwork#encode} and
  * {@link VaeNetwork#decode} (the maths the SameDiff training graph is tested against), then the
- * Gaussian log-likelihood written out term by term in double precision.
+ * Gaussian log-likelihood written out term by term in double precision. ({@link FusedForward}
+ * is the pass of {@code -Dstreamvae.scoring.kernel=nd4j}; the default is
+ * {@link DenseGaussianKernel}, tested against the same reference in its own test.)
  */
 class FusedForwardTest {
 
   @Test
   void scoresEqualTheLayerByLayerMaths() {
-    AnomalyModel model = Synthetic.sineModel().model();
+    AnomalyModel trained = Synthetic.sineModel().model();
+    AnomalyModel model = DenseGaussianKernelTest.withKernel("nd4j",
+        () -> trained.withThreshold(trained.threshold()));
+    assertThat(model.usesJavaKernel()).isFalse();
     float[][] windows = Synthetic.windows(Synthetic.sine(300, 42), Synthetic.WINDOW);
     // An outlier too, so the comparison covers scores far from the training ones.
     windows[5][10] += 25;
@@ -32,7 +37,7 @@ class FusedForwardTest {
     assertThat(fused.logProbability(5)).isLessThan(fused.logProbability(6) - 10);
   }
 
-  private static double referenceLogProbability(AnomalyModel model, float[] raw) {
+  static double referenceLogProbability(AnomalyModel model, float[] raw) {
     int n = raw.length;
     int k = model.latentDim();
     float[] x = new float[n];

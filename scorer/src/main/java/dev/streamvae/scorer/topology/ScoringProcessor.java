@@ -337,6 +337,27 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
     long started = System.nanoTime();
     ScoreBatch batch = active.model().score(rows.toArray(new float[0][]), timestamps);
     listener.onBatch(rows.size(), System.nanoTime() - started);
+    // Which metric made it anomalous: one more pass for the (rare) anomalies only, all of the
+    // batch's in one call (a call costs a millisecond or so however few windows it has).
+    List<Integer> anomalous = new ArrayList<>();
+    for (int j = 0; j < indices.size(); j++) {
+      if (batch.isScored(j) && Double.isFinite(batch.logProbability(j)) && batch.isAnomaly(j)) {
+        anomalous.add(j);
+      }
+    }
+    double[][] shares = new double[indices.size()][];
+    if (!anomalous.isEmpty()) {
+      float[][] anomalousRows = new float[anomalous.size()][];
+      long[] anomalousTimestamps = new long[anomalous.size()];
+      for (int a = 0; a < anomalousRows.length; a++) {
+        anomalousRows[a] = rows.get(anomalous.get(a));
+        anomalousTimestamps[a] = timestamps[anomalous.get(a)];
+      }
+      double[][] computed = active.model().contributions(anomalousRows, anomalousTimestamps);
+      for (int a = 0; a < computed.length; a++) {
+        shares[anomalous.get(a)] = computed[a];
+      }
+    }
     for (int j = 0; j < indices.size(); j++) {
       PendingRecord p = pending.get(indices.get(j)).value;
       double logProbability = batch.logProbability(j);
@@ -351,14 +372,11 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
       for (float v : mu) {
         latent.add((double) v);
       }
-      // Which metric made it anomalous: one more pass, for the (rare) anomalies only.
       Map<String, Double> contributions = null;
-      if (batch.isAnomaly(j)) {
-        double[] shares = active.model().contributions(new float[][] {rows.get(j)},
-            new long[] {timestamps[j]})[0];
+      if (shares[j] != null) {
         contributions = new LinkedHashMap<>();
-        for (int f = 0; f < shares.length; f++) {
-          contributions.put(active.model().features().get(f), shares[f]);
+        for (int f = 0; f < shares[j].length; f++) {
+          contributions.put(active.model().features().get(f), shares[j][f]);
         }
       }
       outcomes[indices.get(j)] = new ScoringOutcome.Scored(new ScoreRecord(p.series(),

@@ -68,6 +68,10 @@ public final class DemoRun {
   private static final int PARTITIONS = 3;
   private static final int JUNK_EVERY = 400;
   private static final Duration SETTLE = Duration.ofSeconds(90);
+  /** How long past the duration a fit in progress may take before the producer stops. */
+  private static final Duration TRAINING_GRACE = Duration.ofMinutes(3);
+  /** How long a just-published version may take to score its first record. */
+  private static final Duration SERVING_GRACE = Duration.ofSeconds(30);
 
   private final DemoOptions options;
   private final PrintStream out;
@@ -154,6 +158,7 @@ public final class DemoRun {
           trainer.start();
 
           display(started, liveStart, url);
+          awaitTrainingInProgress(trainer);
           producing.set(false);
           live.join();
           producer.flush();
@@ -346,6 +351,28 @@ public final class DemoRun {
     }
     if (failure.get() != null) {
       say("stopping early: " + failure.get());
+    }
+  }
+
+  /**
+   * When the duration ends while a model is still training (a slow or busy machine), keeps the
+   * producer running until that model is published and has scored a record, so the hot reload is
+   * part of what the demo shows rather than a version that never served; bounded.
+   */
+  private void awaitTrainingInProgress(Thread trainer) throws InterruptedException {
+    if (!trainer.isAlive() || failure.get() != null) {
+      return;
+    }
+    say("a model is still training; producing until it is published and serving ...");
+    trainer.join(TRAINING_GRACE.toMillis());
+    if (published.isEmpty()) {
+      return;
+    }
+    long latest = published.get(published.size() - 1);
+    long deadline = System.currentTimeMillis() + SERVING_GRACE.toMillis();
+    while (System.currentTimeMillis() < deadline && failure.get() == null
+        && !ledger.counts().modelVersions().contains(latest)) {
+      Thread.sleep(200);
     }
   }
 

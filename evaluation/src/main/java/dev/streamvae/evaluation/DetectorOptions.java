@@ -134,8 +134,19 @@ public final class DetectorOptions {
     return new RcfDetector.Settings(shingle, trees, sampleSize, seed);
   }
 
-  /** The detector names asked for, checked and without repeats. */
+  private void checkScoreMaps() {
+    if (risingEdge < 0) {
+      throw new IllegalArgumentException("--rising-edge must be >= 0, was " + risingEdge);
+    }
+    if (surpriseAverage < 1) {
+      throw new IllegalArgumentException("--vae-surprise-average must be >= 1, was "
+          + surpriseAverage);
+    }
+  }
+
+  /** The detector names asked for, checked and without repeats; the score maps checked too. */
   public List<String> names() {
+    checkScoreMaps();
     List<String> out = new ArrayList<>();
     for (String d : detectors) {
       String name = d.strip();
@@ -155,9 +166,7 @@ public final class DetectorOptions {
 
   /** Creates the named detector. */
   public Detector create(String name) {
-    if (risingEdge < 0) {
-      throw new IllegalArgumentException("--rising-edge must be >= 0, was " + risingEdge);
-    }
+    checkScoreMaps();
     Detector detector = createPlain(name);
     return risingEdge > 0 ? new RisingEdge(detector, risingEdge) : detector;
   }

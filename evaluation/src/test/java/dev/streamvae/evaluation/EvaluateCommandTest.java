@@ -46,6 +46,18 @@ class EvaluateCommandTest {
     assertThat(badDetector.err().strip())
         .isEqualTo("error: unknown detector 'isolationForest'; known: vae, rcf, null");
 
+    // Checked before any data is read: the folder is not a corpus, yet this is the error.
+    Run badEdge = run("nab", "--data", dir.toString(), "--out", dir.resolve("o").toString(),
+        "--rising-edge", "-1");
+    assertThat(badEdge.status()).isEqualTo(2);
+    assertThat(badEdge.err().strip()).isEqualTo("error: --rising-edge must be >= 0, was -1");
+
+    Run badAverage = run("nab", "--data", dir.toString(), "--out",
+        dir.resolve("o").toString(), "--vae-surprise-average", "0");
+    assertThat(badAverage.status()).isEqualTo(2);
+    assertThat(badAverage.err().strip())
+        .isEqualTo("error: --vae-surprise-average must be >= 1, was 0");
+
     Run notNab = run("nab", "--data", dir.toString(), "--out", dir.resolve("o").toString());
     assertThat(notNab.status()).isEqualTo(2);
     assertThat(notNab.err().strip()).startsWith("error: ").contains("is not a NAB corpus")

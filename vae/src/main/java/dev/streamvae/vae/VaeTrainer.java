@@ -13,6 +13,7 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.slf4j.Logger;
@@ -102,25 +103,15 @@ public final class VaeTrainer {
     INDArray everyCondition = c == 0 ? null : Nd4j.create(config.conditioning()
         .encodeAll(data.windowEndsUnsafe(), config.conditionZone()), new long[] {count, c}, 'c');
     INDArray allCondition = everyCondition == null || validationCount == 0 ? everyCondition
-        : everyCondition.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, trainCount),
-            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+        : rows(everyCondition, 0, trainCount);
     INDArray validationCondition = everyCondition == null || validationCount == 0 ? null
-        : everyCondition.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(trainCount, count),
-            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+        : rows(everyCondition, trainCount, count);
     INDArray everything = Nd4j.create(flat, new long[] {count, n}, 'c');
     INDArray everyMask = Nd4j.create(observed, new long[] {count, n}, 'c');
-    INDArray all = validationCount == 0 ? everything
-        : everything.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, trainCount),
-            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
-    INDArray validation = validationCount == 0 ? null
-        : everything.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(trainCount, count),
-            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
-    INDArray allMask = validationCount == 0 ? everyMask
-        : everyMask.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, trainCount),
-            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
-    INDArray validationMask = validationCount == 0 ? null
-        : everyMask.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(trainCount, count),
-            org.nd4j.linalg.indexing.NDArrayIndex.all()).dup('c');
+    INDArray all = validationCount == 0 ? everything : rows(everything, 0, trainCount);
+    INDArray validation = validationCount == 0 ? null : rows(everything, trainCount, count);
+    INDArray allMask = validationCount == 0 ? everyMask : rows(everyMask, 0, trainCount);
+    INDArray validationMask = validationCount == 0 ? null : rows(everyMask, trainCount, count);
 
     Random random = new Random(config.seed());
     Nd4j.getRandom().setSeed(config.seed());
@@ -448,5 +439,10 @@ public final class VaeTrainer {
         System.setOut(stdout);
       }
     }
+  }
+
+  /** Rows {@code [from, to)} of a matrix, as a C-ordered copy. */
+  private static INDArray rows(INDArray matrix, int from, int to) {
+    return matrix.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup('c');
   }
 }

@@ -184,57 +184,58 @@ public final class DetectorOptions {
   public Map<String, Object> describe(List<String> names) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (String n : names) {
-      switch (n) {
-        case VaeDetector.NAME -> {
-          VaeDetector.Settings s = vaeSettings();
-          Map<String, Object> m = new LinkedHashMap<>();
-          VaeConfig c = s.config();
-          m.put("windowLength", c.windowLength());
-          m.put("hiddenSizes", c.hiddenSizes());
-          m.put("latentDim", c.latentDim());
-          if (s.trainSteps() > 0) {
-            m.put("trainSteps", s.trainSteps());
-          } else {
-            m.put("epochs", c.epochs());
-          }
-          m.put("batchSize", c.batchSize());
-          m.put("learningRate", c.learningRate());
-          m.put("beta", c.beta());
-          m.put("mcSamples", c.mcSamples());
-          m.put("seed", c.seed());
-          m.put("thresholdQuantile", c.thresholdQuantile());
-          m.put("retrainEvery", s.retrainEvery());
-          m.put("maxTrainRecords", s.maxTrainRecords());
-          m.put("centreWindows", c.centreWindows());
-          m.put("architecture", c.architecture().name());
-          m.put("conditioning", c.conditioning().label());
-          m.put("scoreMap", s.scoreMap() == VaeDetector.ScoreMap.TRAINING
-              ? "sigmoid(asinh((s - threshold) / (threshold - median))), training windows'"
-                  + " statistics"
-              : "RecentSurprise: mean of the last " + s.surpriseAverage()
-                  + " of asinh((s - threshold) / (threshold - median)) against the previous 8640 such means (training windows first),"
-                  + " (1 + d / (1 + |d|)) / 2");
-          out.put(n, m);
-        }
-        case RcfDetector.NAME -> {
-          RcfDetector.Settings s = rcfSettings();
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("shingleSize", s.shingleSize());
-          m.put("trees", s.trees());
-          m.put("sampleSize", s.sampleSize());
-          m.put("seed", s.seed());
-          m.put("scoreMap", "min(1, score / log2(sampleSize))");
-          out.put(n, m);
-        }
-        default -> out.put(n, new LinkedHashMap<>());
-      }
-      if (risingEdge > 0 && out.get(n) instanceof Map<?, ?> m) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> settings = (Map<String, Object>) m;
+      Map<String, Object> settings = settingsOf(n);
+      if (risingEdge > 0) {
         settings.put("risingEdge", "a score counts only when it exceeds every score of the"
             + " previous " + risingEdge + " records; otherwise halved");
       }
+      out.put(n, settings);
     }
     return out;
+  }
+
+  private Map<String, Object> settingsOf(String name) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    switch (name) {
+      case VaeDetector.NAME -> {
+        VaeDetector.Settings s = vaeSettings();
+        VaeConfig c = s.config();
+        m.put("windowLength", c.windowLength());
+        m.put("hiddenSizes", c.hiddenSizes());
+        m.put("latentDim", c.latentDim());
+        if (s.trainSteps() > 0) {
+          m.put("trainSteps", s.trainSteps());
+        } else {
+          m.put("epochs", c.epochs());
+        }
+        m.put("batchSize", c.batchSize());
+        m.put("learningRate", c.learningRate());
+        m.put("beta", c.beta());
+        m.put("mcSamples", c.mcSamples());
+        m.put("seed", c.seed());
+        m.put("thresholdQuantile", c.thresholdQuantile());
+        m.put("retrainEvery", s.retrainEvery());
+        m.put("maxTrainRecords", s.maxTrainRecords());
+        m.put("centreWindows", c.centreWindows());
+        m.put("architecture", c.architecture().name());
+        m.put("conditioning", c.conditioning().label());
+        m.put("scoreMap", s.scoreMap() == VaeDetector.ScoreMap.TRAINING
+            ? "sigmoid(asinh((s - threshold) / (threshold - median))), training windows'"
+                + " statistics"
+            : "RecentSurprise: mean of the last " + s.surpriseAverage()
+                + " of asinh((s - threshold) / (threshold - median)) against the previous"
+                + " 8640 such means (training windows first), (1 + d / (1 + |d|)) / 2");
+      }
+      case RcfDetector.NAME -> {
+        RcfDetector.Settings s = rcfSettings();
+        m.put("shingleSize", s.shingleSize());
+        m.put("trees", s.trees());
+        m.put("sampleSize", s.sampleSize());
+        m.put("seed", s.seed());
+        m.put("scoreMap", "min(1, score / log2(sampleSize))");
+      }
+      default -> { }
+    }
+    return m;
   }
 }

@@ -100,8 +100,10 @@ public final class VaeTrainer {
     // A conditional model's condition per window, from the timestamp of its last record: the
     // record a scorer scores with that window.
     int c = config.conditioning().size();
-    INDArray everyCondition = c == 0 ? null : Nd4j.create(config.conditioning()
-        .encodeAll(data.windowEndsUnsafe(), config.conditionZone()), new long[] {count, c}, 'c');
+    float[] conditions = c == 0 ? null
+        : config.conditioning().encodeAll(data.windowEndsUnsafe(), config.conditionZone());
+    INDArray everyCondition = c == 0 ? null
+        : Nd4j.create(conditions, new long[] {count, c}, 'c');
     INDArray allCondition = everyCondition == null || validationCount == 0 ? everyCondition
         : rows(everyCondition, 0, trainCount);
     INDArray validationCondition = everyCondition == null || validationCount == 0 ? null
@@ -158,7 +160,7 @@ public final class VaeTrainer {
       double betaNow = config.betaAt(epoch);
       graph.setBeta(betaNow);
       shuffle(order, random);
-      sd.fit(new EpochIterator(all, allMask, allCondition, order, config.batchSize(),
+      sd.fit(new EpochIterator(flat, observed, n, conditions, c, order, config.batchSize(),
           config.latentDim(), random), 1);
       long nanos = Math.max(1, System.nanoTime() - epochStart);
       VaeNetwork current = new VaeNetwork(arch, graph.params());
@@ -352,20 +354,32 @@ public final class VaeTrainer {
   private static final class EpochIterator implements MultiDataSetIterator {
     private static final long serialVersionUID = 1L;
 
-    private final transient INDArray all;
-    private final transient INDArray mask;
-    private final transient INDArray condition;
+    private final float[] values;
+    private final float[] mask;
+    private final int width;
+    private final float[] condition;
+    private final int conditionWidth;
     private final int[] order;
     private final int batchSize;
     private final int latentDim;
     private final transient Random random;
     private int position;
 
-    EpochIterator(INDArray all, INDArray mask, INDArray condition, int[] order, int batchSize,
-        int latentDim, Random random) {
-      this.all = all;
+    /**
+     * Batches are gathered from row-major heap copies of the windows, masks and conditions:
+     * ND4J's {@code getRows} builds a view and a TAD per row, which profiled at about 70% of a
+     * training step for these small networks (issue #3 session 4).
+     *
+     * @param values windows, {@code width} floats per row; rows named in {@code order} only
+     * @param condition per-window conditions, {@code conditionWidth} floats each, or null
+     */
+    EpochIterator(float[] values, float[] mask, int width, float[] condition,
+        int conditionWidth, int[] order, int batchSize, int latentDim, Random random) {
+      this.values = values;
       this.mask = mask;
+      this.width = width;
       this.condition = condition;
+      this.conditionWidth = conditionWidth;
       this.order = order;
       this.batchSize = batchSize;
       this.latentDim = latentDim;
@@ -387,13 +401,22 @@ public final class VaeTrainer {
       int end = Math.min(order.length, position + num);
       int[] rows = Arrays.copyOfRange(order, position, end);
       position = end;
-      INDArray x = all.getRows(rows);
+      INDArray x = gather(values, width, rows);
       INDArray eps = Nd4j.create(standardNormal(random, rows.length * latentDim),
           new long[] {rows.length, latentDim}, 'c');
       INDArray[] features = condition == null
-          ? new INDArray[] {x, eps, mask.getRows(rows)}
-          : new INDArray[] {x, eps, mask.getRows(rows), condition.getRows(rows)};
+          ? new INDArray[] {x, eps, gather(mask, width, rows)}
+          : new INDArray[] {x, eps, gather(mask, width, rows),
+              gather(condition, conditionWidth, rows)};
       return new org.nd4j.linalg.dataset.MultiDataSet(features, new INDArray[0]);
+    }
+
+    private static INDArray gather(float[] source, int width, int[] rows) {
+      float[] batch = new float[rows.length * width];
+      for (int i = 0; i < rows.length; i++) {
+        System.arraycopy(source, rows[i] * width, batch, i * width, width);
+      }
+      return Nd4j.create(batch, new long[] {rows.length, width}, 'c');
     }
 
     @Override

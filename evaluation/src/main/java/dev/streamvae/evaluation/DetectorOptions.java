@@ -50,6 +50,12 @@ public final class DetectorOptions {
       description = "Most recent records a VAE retraining uses (default: ${DEFAULT-VALUE}).")
   int maxTrain;
 
+  @Option(names = "--vae-retrain-steps", defaultValue = "0", paramLabel = "STEPS",
+      description = "Adam steps of a VAE retraining that fine-tunes the previous model"
+          + " instead of training afresh; 0 retrains from fresh weights with --vae-steps"
+          + " (default: ${DEFAULT-VALUE}).")
+  int retrainSteps;
+
   @Option(names = "--vae-score-map", defaultValue = "RECENT", paramLabel = "MAP",
       description = "How VAE scores become [0, 1]: TRAINING (calibrated on the training"
           + " windows) or RECENT (against the file's own recent scores, as NAB's anomaly"
@@ -106,7 +112,7 @@ public final class DetectorOptions {
       config.epochs(epochs);
     }
     return new VaeDetector.Settings(config.build(), epochs != null ? 0 : steps, retrainEvery,
-        maxTrain, scoreMap, surpriseAverage);
+        maxTrain, scoreMap, surpriseAverage, retrainSteps);
   }
 
   private VaeConfig.Conditioning conditioning() {
@@ -141,6 +147,10 @@ public final class DetectorOptions {
     if (surpriseAverage < 1) {
       throw new IllegalArgumentException("--vae-surprise-average must be >= 1, was "
           + surpriseAverage);
+    }
+    if (retrainSteps < 0) {
+      throw new IllegalArgumentException("--vae-retrain-steps must be >= 0, was "
+          + retrainSteps);
     }
   }
 
@@ -216,6 +226,7 @@ public final class DetectorOptions {
         m.put("thresholdQuantile", c.thresholdQuantile());
         m.put("retrainEvery", s.retrainEvery());
         m.put("maxTrainRecords", s.maxTrainRecords());
+        m.put("retrainSteps", s.retrainSteps());
         m.put("centreWindows", c.centreWindows());
         m.put("architecture", c.architecture().name());
         m.put("conditioning", c.conditioning().label());

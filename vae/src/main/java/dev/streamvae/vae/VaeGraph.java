@@ -143,6 +143,18 @@ final class VaeGraph {
     sd.getVariable(BETA).getArr().assign((float) beta);
   }
 
+  /** Overwrites the weights with copies of {@code params}, which must have every layer's shape. */
+  void setParams(Map<String, INDArray> params) {
+    for (Map.Entry<String, long[]> e : arch.parameterShapes().entrySet()) {
+      INDArray source = params.get(e.getKey());
+      if (source == null || !java.util.Arrays.equals(source.shape(), e.getValue())) {
+        throw new IllegalArgumentException("weight array " + e.getKey() + " missing or of the"
+            + " wrong shape");
+      }
+      sd.getVariable(e.getKey()).getArr().assign(source);
+    }
+  }
+
   /** Copies of the current weights, by payload name. */
   Map<String, INDArray> params() {
     Map<String, INDArray> params = new LinkedHashMap<>();

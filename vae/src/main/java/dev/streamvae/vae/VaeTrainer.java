@@ -49,6 +49,23 @@ public final class VaeTrainer {
    * @throws IllegalArgumentException when data and config disagree
    */
   public static TrainedModel train(TrainingSet data, VaeConfig config, EpochListener listener) {
+    return train(data, config, listener, null);
+  }
+
+  /**
+   * Trains a model starting from another model's weights instead of a fresh initialisation: a
+   * fine-tuning that follows a drifting series in a fraction of a full training's steps. The
+   * normalisation is fitted on {@code data} as usual (the weights adapt to it within a few
+   * steps) and the optimiser's state starts afresh.
+   *
+   * @param warmStart the model whose weights training starts from, or null for a fresh start;
+   *     it must have the architecture {@code config} describes (layers, latent size, window,
+   *     features, conditioning)
+   * @throws IllegalArgumentException when data and config disagree, or the warm-start model's
+   *     architecture differs from the config's
+   */
+  public static TrainedModel train(TrainingSet data, VaeConfig config, EpochListener listener,
+      AnomalyModel warmStart) {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(config, "config");
     if (data.windowLength() != config.windowLength()
@@ -120,6 +137,9 @@ public final class VaeTrainer {
     Architecture arch = Architecture.of(config);
     VaeGraph graph = VaeGraph.build(arch, config.betaAt(1), config.freeBits(), bernoulli,
         random);
+    if (warmStart != null) {
+      graph.setParams(warmStartParams(warmStart, arch));
+    }
     SameDiff sd = graph.sameDiff();
     sd.setTrainingConfig(new TrainingConfig.Builder()
         .updater(new Adam(config.learningRate()))
@@ -224,6 +244,30 @@ public final class VaeTrainer {
     LOG.info("trained in {} ms: final loss {}, threshold {} = {} of training scores",
         durationMillis, last.loss(), threshold, thresholdMethod);
     return new TrainedModel(model, history, data, config, durationMillis, thresholdMethod);
+  }
+
+  private static Map<String, INDArray> warmStartParams(AnomalyModel warmStart,
+      Architecture arch) {
+    Architecture from = warmStart.network().architecture();
+    Map<String, long[]> expected = arch.parameterShapes();
+    Map<String, long[]> actual = from.parameterShapes();
+    boolean same = expected.keySet().equals(actual.keySet())
+        && from.conditionSize() == arch.conditionSize()
+        && from.convolutional() == arch.convolutional()
+        && expected.entrySet().stream()
+            .allMatch(e -> Arrays.equals(e.getValue(), actual.get(e.getKey())));
+    if (!same) {
+      throw new IllegalArgumentException("the warm-start model's layers "
+          + describe(actual) + " differ from the configured " + describe(expected));
+    }
+    return warmStart.network().params();
+  }
+
+  private static String describe(Map<String, long[]> shapes) {
+    StringBuilder b = new StringBuilder("{");
+    shapes.forEach((name, shape) -> b.append(b.length() > 1 ? ", " : "").append(name)
+        .append(Arrays.toString(shape)));
+    return b.append('}').toString();
   }
 
   private static Normaliser identity(int features) {

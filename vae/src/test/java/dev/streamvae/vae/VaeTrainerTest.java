@@ -111,4 +111,32 @@ class VaeTrainerTest {
     assertThat((double) above).isBetween(expectedAbove - 2, expectedAbove + 2);
     assertThat(trained.thresholdMethod()).isEqualTo("quantile(0.995)");
   }
+
+  @Test
+  void warmStartContinuesFromTheGivenModelsWeights() {
+    TrainedModel trained = Synthetic.sineModel();
+    VaeConfig oneEpoch = Synthetic.sineConfig().toBuilder().epochs(1).build();
+    TrainedModel fresh = VaeTrainer.train(Synthetic.sineTrainingSet(), oneEpoch, null);
+    TrainedModel warm = VaeTrainer.train(Synthetic.sineTrainingSet(), oneEpoch, null,
+        trained.model());
+    double trainedLoss = trained.history().get(trained.history().size() - 1).loss();
+    double freshLoss = fresh.history().get(0).loss();
+    double warmLoss = warm.history().get(0).loss();
+    LOG.info("one epoch: fresh {}, warm-started {}; the warm start's own last epoch {}",
+        freshLoss, warmLoss, trainedLoss);
+    // One epoch from the trained weights stays near where they were; from scratch it is far.
+    assertThat(warmLoss).isLessThan(freshLoss - 10);
+    assertThat(warmLoss).isLessThan(trainedLoss + 0.5 * (freshLoss - trainedLoss));
+  }
+
+  @Test
+  void warmStartRejectsAModelOfOtherLayers() {
+    TrainedModel trained = Synthetic.sineModel();
+    VaeConfig wider = Synthetic.sineConfig().toBuilder().latentDim(
+        Synthetic.sineConfig().latentDim() + 1).epochs(1).build();
+    assertThatThrownBy(() -> VaeTrainer.train(Synthetic.sineTrainingSet(), wider, null,
+        trained.model()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("warm-start model's layers");
+  }
 }

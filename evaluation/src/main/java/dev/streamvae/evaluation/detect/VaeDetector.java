@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Optionally ({@link Settings#retrainEvery()} {@code > 0}) the model is retrained every that
  * many records on the most recent {@link Settings#maxTrainRecords()} records before that point
- * and scores the records after it: still only the past, but it follows a drifting series. Off by
- * default.
+ * and scores the records after it: still only the past, but it follows a drifting series; a
+ * retraining may fine-tune the previous model ({@link Settings#retrainSteps()}) rather than start
+ * afresh. Off by default.
  */
 public final class VaeDetector implements Detector {
 
@@ -54,9 +55,19 @@ public final class VaeDetector implements Detector {
    * @param scoreMap how scores become [0, 1]
    * @param surpriseAverage for {@link ScoreMap#RECENT}: the raw scores averaged before they are
    *     compared with the past ({@link RecentSurprise#shortWindow()})
+   * @param retrainSteps when positive, a retraining is a fine-tuning of this many Adam steps
+   *     that starts from the previous model's weights ({@link VaeTrainer#train(TrainingSet,
+   *     VaeConfig, dev.streamvae.vae.EpochListener, AnomalyModel)}); 0 retrains from fresh
+   *     weights like the first training
    */
   public record Settings(VaeConfig config, int trainSteps, int retrainEvery,
-      int maxTrainRecords, ScoreMap scoreMap, int surpriseAverage) {
+      int maxTrainRecords, ScoreMap scoreMap, int surpriseAverage, int retrainSteps) {
+
+    /** Settings whose retrainings start from fresh weights. */
+    public Settings(VaeConfig config, int trainSteps, int retrainEvery, int maxTrainRecords,
+        ScoreMap scoreMap, int surpriseAverage) {
+      this(config, trainSteps, retrainEvery, maxTrainRecords, scoreMap, surpriseAverage, 0);
+    }
 
     /** Settings with {@link RecentSurprise#defaults()}' average of 10. */
     public Settings(VaeConfig config, int trainSteps, int retrainEvery, int maxTrainRecords,
@@ -74,6 +85,9 @@ public final class VaeDetector implements Detector {
       }
       if (retrainEvery < 0) {
         throw new IllegalArgumentException("retrainEvery must be >= 0, was " + retrainEvery);
+      }
+      if (retrainSteps < 0) {
+        throw new IllegalArgumentException("retrainSteps must be >= 0, was " + retrainSteps);
       }
       if (surpriseAverage < 1) {
         throw new IllegalArgumentException("surpriseAverage must be >= 1, was "
@@ -104,7 +118,7 @@ public final class VaeDetector implements Detector {
       return new Settings(VaeConfig.builder().windowLength(16).featureCount(1)
           .hiddenSizes(32, 16).latentDim(4).learningRate(3e-3).epochs(30).batchSize(128)
           .beta(1.0).mcSamples(8).seed(42).thresholdQuantile(0.995).centreWindows(true)
-          .build(), 400, 0, 5000, ScoreMap.RECENT, 1);
+          .build(), 400, 0, 5000, ScoreMap.RECENT, 1, 0);
     }
   }
 
@@ -146,11 +160,14 @@ public final class VaeDetector implements Detector {
     RecentSurprise surprise = settings.scoreMap() == ScoreMap.RECENT
         ? RecentSurprise.defaults().withShortWindow(settings.surpriseAverage()) : null;
     boolean first = true;
+    AnomalyModel previous = null;
     while (segmentStart < n) {
       int segmentEnd = settings.retrainEvery() == 0 ? n
           : Math.min(n, segmentStart + settings.retrainEvery());
-      Fitted fitted = fit(series, times, config, trainFrom, segmentStart);
+      Fitted fitted = fit(series, times, config, trainFrom, segmentStart,
+          settings.retrainSteps() > 0 ? previous : null);
       if (fitted != null) {
+        previous = fitted.model();
         if (first && surprise != null) {
           // The reference starts from the training windows' own scores, in record order.
           for (double s : fitted.trainingScores()) {
@@ -193,8 +210,11 @@ public final class VaeDetector implements Detector {
    * Trains on records [from, to); null when they hold no complete finite window.
    *
    * @param times the records' condition times for a conditional model, else null
+   * @param warmStart the model to fine-tune for {@link Settings#retrainSteps()} steps, or null
+   *     for a training from fresh weights
    */
-  private Fitted fit(Series series, long[] times, VaeConfig config, int from, int to) {
+  private Fitted fit(Series series, long[] times, VaeConfig config, int from, int to,
+      AnomalyModel warmStart) {
     int w = config.windowLength();
     if (to - from < w) {
       LOG.warn("{}: only {} training records for windows of {}; scoring 0 until more exist",
@@ -222,14 +242,15 @@ public final class VaeDetector implements Detector {
       return null;
     }
     VaeConfig run = config;
-    if (settings.trainSteps() > 0) {
+    int steps = warmStart != null ? settings.retrainSteps() : settings.trainSteps();
+    if (steps > 0) {
       int stepsPerEpoch = (data.windowCount() + config.batchSize() - 1) / config.batchSize();
-      int epochs = (settings.trainSteps() + stepsPerEpoch - 1) / stepsPerEpoch;
+      int epochs = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
       run = config.toBuilder().epochs(Math.max(1, Math.min(epochs, MAX_EPOCHS))).build();
     }
     TrainedModel trained;
     try {
-      trained = VaeTrainer.train(data, run, null);
+      trained = VaeTrainer.train(data, run, null, warmStart);
     } catch (IllegalStateException diverged) {
       // The trainer stops on a non-finite loss; one retry at a tenth of the step size.
       LOG.warn("{}: {}; retrying at learning rate {}", series.id(), diverged.getMessage(),

@@ -131,6 +131,25 @@ class DetectorsTest {
   }
 
   @Test
+  void fineTunedRetrainingLearnsTheNewLevelOfAnUncentredModel() {
+    double[] v = series();
+    for (int t = 300; t < v.length; t++) {
+      v[t] += 20;
+    }
+    VaeConfig uncentred = VaeDetector.Settings.defaults().config().toBuilder()
+        .hiddenSizes(16, 8).latentDim(2).mcSamples(4).centreWindows(false).build();
+    // Retrained every 100 records on the last 200, each retraining 60 steps from the previous
+    // weights: the one at 400 has seen 100 records of the new level.
+    VaeDetector retrained = new VaeDetector(new VaeDetector.Settings(uncentred, 100, 100, 200,
+        VaeDetector.ScoreMap.TRAINING, 1, 60));
+    double[] s = retrained.detect(Series.univariate("s", v, 200));
+    long extreme = Arrays.stream(s, 410, 440).filter(x -> x > 0.99).count();
+    assertThat(extreme).as("records 410..439 scored above 0.99").isLessThan(5);
+    assertThat(Arrays.stream(s, 450, 466).max().orElseThrow())
+        .isGreaterThan(Arrays.stream(s, 410, 440).max().orElseThrow());
+  }
+
+  @Test
   void vaeScoresZeroWhenTheTrainingPeriodIsShorterThanAWindow() {
     VaeDetector vae = new VaeDetector(VaeDetector.Settings.defaults());
     assertThat(vae.detect(Series.univariate("s", new double[40], 10))).containsOnly(0.0);

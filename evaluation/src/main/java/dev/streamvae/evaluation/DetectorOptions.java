@@ -41,6 +41,10 @@ public final class DetectorOptions {
       description = "Seed of the VAE and the forest (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--vae-mc-samples", defaultValue = "8", paramLabel = "L",
+      description = "Monte Carlo samples of z per scored VAE window (default: ${DEFAULT-VALUE}).")
+  int mcSamples;
+
   @Option(names = "--vae-retrain-every", defaultValue = "0", paramLabel = "RECORDS",
       description = "Retrain the VAE after every this many scored records on the most recent"
           + " --vae-max-train records; 0 never (default: ${DEFAULT-VALUE}).")
@@ -107,7 +111,8 @@ public final class DetectorOptions {
   public VaeDetector.Settings vaeSettings() {
     VaeDetector.Settings defaults = VaeDetector.Settings.defaults();
     VaeConfig.Builder config = defaults.config().toBuilder().windowLength(window).seed(seed)
-        .centreWindows(centre).conditioning(conditioning()).architecture(architectureKind());
+        .centreWindows(centre).conditioning(conditioning()).architecture(architectureKind())
+        .mcSamples(mcSamples);
     if (epochs != null) {
       config.epochs(epochs);
     }

@@ -30,6 +30,12 @@ class VaeModelOptionsTest {
     assertThat(chosen.architecture()).isEqualTo(VaeConfig.ArchitectureKind.CONV1D);
     assertThat(parse("--vae-condition", "time-of-week").describe(java.util.List.of("vae")))
         .extractingByKey("vae").asString().contains("conditioning=time-of-week");
+    assertThat(defaults.mcSamples()).isEqualTo(8);
+    assertThat(parse("--vae-mc-samples", "1").vaeSettings().config().mcSamples()).isEqualTo(1);
+    assertThat(parse().vaeSettings().retrainSteps()).isZero();
+    assertThat(parse("--vae-retrain-steps", "50").vaeSettings().retrainSteps()).isEqualTo(50);
+    assertThatThrownBy(() -> parse("--vae-mc-samples", "0").vaeSettings())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mcSamples");
     assertThatThrownBy(() -> parse("--vae-architecture", "lstm").vaeSettings())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dense or conv1d");
   }

@@ -130,6 +130,16 @@ public record ModelManifest(
         validation, referenceWindows, newPromotion, signingKeyId, trainingOptions);
   }
 
+  /** This manifest with these training options added to (or replacing) its own. */
+  public ModelManifest withTrainingOptions(Map<String, String> more) {
+    Map<String, String> merged = new java.util.TreeMap<>(trainingOptions);
+    merged.putAll(more);
+    return new ModelManifest(formatVersion, modelName, version, createdAt, features,
+        windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
+        payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
+        validation, referenceWindows, promotion, signingKeyId, merged);
+  }
+
   /** This manifest with other validation metrics. */
   public ModelManifest withValidation(Map<String, Double> newValidation) {
     return new ModelManifest(formatVersion, modelName, version, createdAt, features,

@@ -184,6 +184,14 @@ public final class TrainCommand implements Callable<Integer> {
       description = "With --every: how much recent history each run reads (default: ${DEFAULT-VALUE}).")
   String lookback;
 
+  @Option(names = "--fine-tune-epochs", defaultValue = "0", paramLabel = "EPOCHS",
+      description = "Start from the weights of the version scorers serve (the champion on the"
+          + " models topic) and train this many epochs instead of --epochs: a cheap retraining"
+          + " that follows drift (with --every, every run after the first). Trains from fresh"
+          + " weights when there is no served version or its layers differ; 0: always from fresh"
+          + " weights (default: ${DEFAULT-VALUE}).")
+  int fineTuneEpochs;
+
   @Option(names = "--signing-key", paramLabel = "FILE",
       defaultValue = "${env:STREAMVAE_SIGNING_KEY}",
       description = "Sign the model with this Ed25519 key file (from `anomaly keygen`), or the "
@@ -291,7 +299,7 @@ public final class TrainCommand implements Callable<Integer> {
             : new TrainingRequest.PublishTarget(kafka.clientProperties(), modelsTopic),
         signingKeys(),
         fraction > 0 ? new TrainingRequest.ChampionChallenger(fraction, promotionTolerance)
-            : null);
+            : null, fineTuneEpochs);
   }
 
   private java.security.KeyPair signingKeys() throws IOException {

@@ -23,6 +23,9 @@ import java.util.Objects;
  *     unsigned (scorers reject it unless they allow unsigned envelopes)
  * @param championChallenger how to compare the new model with the active one before promoting
  *     it, or {@code null} to promote every new version
+ * @param fineTuneEpochs when positive, start from the weights of the version scorers serve (the
+ *     champion on the models topic) and train this many epochs instead of the config's; a full
+ *     training when there is no usable champion. 0: always a full training
  */
 public record TrainingRequest(
     HistorySource source,
@@ -33,7 +36,16 @@ public record TrainingRequest(
     String bundleFile,
     PublishTarget publishTo,
     KeyPair signingKey,
-    ChampionChallenger championChallenger) {
+    ChampionChallenger championChallenger,
+    int fineTuneEpochs) {
+
+  /** A request that trains from fresh weights. */
+  public TrainingRequest(HistorySource source, String modelName, List<String> features,
+      int stride, VaeConfig vae, String bundleFile, PublishTarget publishTo, KeyPair signingKey,
+      ChampionChallenger championChallenger) {
+    this(source, modelName, features, stride, vae, bundleFile, publishTo, signingKey,
+        championChallenger, 0);
+  }
 
   /** A request that publishes unsigned and promotes every version. */
   public TrainingRequest(HistorySource source, String modelName, List<String> features,
@@ -73,6 +85,14 @@ public record TrainingRequest(
     }
     if (stride < 1) {
       throw new IllegalArgumentException("stride must be at least 1, was " + stride);
+    }
+    if (fineTuneEpochs < 0) {
+      throw new IllegalArgumentException("--fine-tune-epochs must not be negative, was "
+          + fineTuneEpochs);
+    }
+    if (fineTuneEpochs > 0 && publishTo == null) {
+      throw new IllegalArgumentException("--fine-tune-epochs starts from the model on the models"
+          + " topic; it cannot be combined with --no-publish");
     }
     if (bundleFile == null && publishTo == null) {
       throw new IllegalArgumentException("nothing to do: give a bundle file, a models topic, or both");

@@ -1,5 +1,6 @@
 package dev.streamvae.trainer;
 
+import dev.streamvae.schemas.ModelManifest;
 import dev.streamvae.schemas.Promotion;
 import dev.streamvae.vae.AnomalyModel;
 import dev.streamvae.vae.Backend;
@@ -89,16 +90,28 @@ public final class TrainingRun {
         request.stride(), vae.maxMissing());
     out.printf("training on %d windows of %d x %s; ND4J backend %s%n", data.windowCount(),
         vae.windowLength(), features, backend);
-    TrainedModel trained = VaeTrainer.train(data, vae, listener);
-
     ModelPublisher publisher = request.publishTo() == null ? null
         : new ModelPublisher(request.publishTo().clientProperties(), request.publishTo().topic());
-    long version = 1;
     if (publisher != null) {
       publisher.ensureTopic();
-      version = publisher.latestVersion(request.modelName()) + 1;
     }
+    Optional<ModelBundle> warmStart = request.fineTuneEpochs() > 0
+        ? fineTuneBase(publisher, request, features, vae) : Optional.empty();
+    TrainedModel trained;
+    if (warmStart.isPresent()) {
+      trained = VaeTrainer.train(data, vae.toBuilder().epochs(request.fineTuneEpochs()).build(),
+          listener, warmStart.get().load());
+    } else {
+      trained = VaeTrainer.train(data, vae, listener);
+    }
+
+    long version = publisher == null ? 1 : publisher.latestVersion(request.modelName()) + 1;
     ModelBundle bundle = trained.toBundle(request.modelName(), version, clock.instant());
+    if (warmStart.isPresent()) {
+      bundle = bundle.withManifest(bundle.manifest().withTrainingOptions(Map.of(
+          "fineTunedFrom", Long.toString(warmStart.get().manifest().version()),
+          "fineTuneEpochs", Integer.toString(request.fineTuneEpochs()))));
+    }
     if (validationHistory != null) {
       bundle = decide(bundle, trained, validationHistory, features, vae.windowLength(), cut,
           span[1], cc, publisher, request);
@@ -134,6 +147,38 @@ public final class TrainingRun {
       published = Optional.of(p);
     }
     return new Result(bundle, trained, published);
+  }
+
+  /**
+   * The champion to fine-tune, if there is one this training can start from: same features,
+   * window and layers. Otherwise says why and returns empty (a full training follows).
+   */
+  private Optional<ModelBundle> fineTuneBase(ModelPublisher publisher, TrainingRequest request,
+      List<String> features, VaeConfig vae) {
+    Map<String, PublicKey> trusted = request.signingKey() == null ? Map.of()
+        : Map.of(SigningKeys.keyId(request.signingKey().getPublic()),
+            request.signingKey().getPublic());
+    Optional<ModelBundle> champion = publisher.champion(request.modelName(), trusted);
+    String reason;
+    if (champion.isEmpty()) {
+      reason = "no served version of '" + request.modelName() + "' yet";
+    } else {
+      ModelManifest m = champion.get().manifest();
+      String base = "v" + m.version();
+      if (!m.features().equals(features) || m.windowLength() != vae.windowLength()) {
+        reason = base + " reads " + m.features() + " in windows of " + m.windowLength()
+            + ", this training " + features + " in windows of " + vae.windowLength();
+      } else if (!VaeTrainer.canWarmStart(champion.get().load(), vae)) {
+        reason = base + " has other layers (hidden sizes, latent size, architecture or"
+            + " conditioning)";
+      } else {
+        out.printf("fine-tuning %s for %d epochs%n", base, request.fineTuneEpochs());
+        return champion;
+      }
+    }
+    out.println("fine-tune: " + reason + "; training from fresh weights for " + vae.epochs()
+        + " epochs");
+    return Optional.empty();
   }
 
   /**

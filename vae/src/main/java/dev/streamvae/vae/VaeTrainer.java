@@ -246,17 +246,30 @@ public final class VaeTrainer {
     return new TrainedModel(model, history, data, config, durationMillis, thresholdMethod);
   }
 
+  /**
+   * Whether {@link #train(TrainingSet, VaeConfig, EpochListener, AnomalyModel)} can start from
+   * this model's weights with this config: the same layers and shapes.
+   */
+  public static boolean canWarmStart(AnomalyModel model, VaeConfig config) {
+    return sameLayers(model.network().architecture(), Architecture.of(config));
+  }
+
+  private static boolean sameLayers(Architecture from, Architecture arch) {
+    Map<String, long[]> expected = arch.parameterShapes();
+    Map<String, long[]> actual = from.parameterShapes();
+    return expected.keySet().equals(actual.keySet())
+        && from.conditionSize() == arch.conditionSize()
+        && from.convolutional() == arch.convolutional()
+        && expected.entrySet().stream()
+            .allMatch(e -> Arrays.equals(e.getValue(), actual.get(e.getKey())));
+  }
+
   private static Map<String, INDArray> warmStartParams(AnomalyModel warmStart,
       Architecture arch) {
     Architecture from = warmStart.network().architecture();
     Map<String, long[]> expected = arch.parameterShapes();
     Map<String, long[]> actual = from.parameterShapes();
-    boolean same = expected.keySet().equals(actual.keySet())
-        && from.conditionSize() == arch.conditionSize()
-        && from.convolutional() == arch.convolutional()
-        && expected.entrySet().stream()
-            .allMatch(e -> Arrays.equals(e.getValue(), actual.get(e.getKey())));
-    if (!same) {
+    if (!sameLayers(from, arch)) {
       throw new IllegalArgumentException("the warm-start model's layers "
           + describe(actual) + " differ from the configured " + describe(expected));
     }

@@ -1,5 +1,6 @@
 package dev.streamvae.schemas;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -76,6 +77,11 @@ public final class JsonCodec<T> {
   /** The codec for model manifests. */
   public static JsonCodec<ModelManifest> modelManifest() {
     return MANIFEST;
+  }
+
+  /** A parser configured as the codecs' own (strict duplicates, NaN allowed), for fast paths. */
+  static JsonParser createParser(byte[] bytes) throws IOException {
+    return MAPPER.createParser(bytes);
   }
 
   /** Encodes a record; never fails for a valid record. */

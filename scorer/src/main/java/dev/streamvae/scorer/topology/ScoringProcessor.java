@@ -1,6 +1,7 @@
 package dev.streamvae.scorer.topology;
 
 import dev.streamvae.schemas.JsonCodec;
+import dev.streamvae.schemas.MetricReadings;
 import dev.streamvae.schemas.MetricRecord;
 import dev.streamvae.schemas.SchemaException;
 import dev.streamvae.schemas.ScoreRecord;
@@ -197,9 +198,9 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
         return;
       }
     }
-    MetricRecord metric;
+    MetricReadings metric;
     try {
-      metric = metricCodec.decode(record.value());
+      metric = MetricReadings.parse(record.value());
     } catch (SchemaException e) {
       deadLetter(record, DeadLetterReason.UNPARSEABLE, e.getMessage());
       return;
@@ -209,20 +210,24 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
           "value names series '" + metric.series() + "' but the key is '" + series + "'");
       return;
     }
-    if (metric.values().size() > limits.maxFeatures()) {
-      deadLetter(record, DeadLetterReason.TOO_MANY_FEATURES, metric.values().size()
+    if (metric.size() > limits.maxFeatures()) {
+      deadLetter(record, DeadLetterReason.TOO_MANY_FEATURES, metric.size()
           + " metrics; at most " + limits.maxFeatures() + " (scorer.max-features)");
       return;
     }
-    for (Map.Entry<String, Double> e : metric.values().entrySet()) {
-      if (e.getValue() == null || !Double.isFinite(e.getValue())) {
+    List<String> features = metric.names();
+    float[] row = new float[features.size()];
+    for (int i = 0; i < row.length; i++) {
+      double value = metric.value(i);
+      if (!Double.isFinite(value)) {
         deadLetter(record, DeadLetterReason.NON_FINITE_VALUE,
-            "'" + e.getKey() + "' is " + e.getValue());
+            "'" + features.get(i) + "' is " + value);
         return;
       }
-      if (!Float.isFinite(e.getValue().floatValue())) {
+      row[i] = (float) value;
+      if (!Float.isFinite(row[i])) {
         deadLetter(record, DeadLetterReason.VALUE_OUT_OF_RANGE,
-            "'" + e.getKey() + "' is " + e.getValue() + ", beyond a 32-bit float");
+            "'" + features.get(i) + "' is " + value + ", beyond a 32-bit float");
         return;
       }
     }
@@ -233,17 +238,12 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
           + "] (the scorer's clock plus scorer.max-future-skew)");
       return;
     }
-    List<String> features = List.copyOf(metric.values().keySet());
     // A series whose metric set changes starts a new window: old and new rows do not line up.
     if (continuesWindow(series, features)
         && metric.timestamp() < lastTimestamp(series)) {
       deadLetter(record, DeadLetterReason.OUT_OF_ORDER, "timestamp " + metric.timestamp()
           + " is older than the series' newest " + lastTimestamp(series));
       return;
-    }
-    float[] row = new float[features.size()];
-    for (int i = 0; i < row.length; i++) {
-      row[i] = metric.values().get(features.get(i)).floatValue();
     }
     PendingRecord entry = new PendingRecord(nextSequence++, series, metric.timestamp(),
         record.timestamp(), features, row);

@@ -34,6 +34,9 @@ public final class JsonCodec<T> {
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      // Jackson's bundled FastDoubleParser: the same correctly rounded double as
+      // Double.parseDouble, without its BigInteger path for 17-digit readings (scorer profile).
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .build());
 
   private static final JsonCodec<MetricRecord> METRIC = new JsonCodec<>(MetricRecord.class);

@@ -337,7 +337,17 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
     Map<String, SeriesWindow> replayed = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
       PendingRecord p = pending.get(i);
-      SeriesWindow window = replay(p, replayed);
+      SeriesWindow window;
+      try {
+        window = replay(p, replayed);
+      } catch (RuntimeException e) {
+        // Unreadable stored state (a record restored after a crash reads its series' window
+        // only here): answered as at acceptance, not thrown at every restart.
+        LOG.warn("queued record of series {} could not be replayed", p.series(), e);
+        deadLetterReason[i] = DeadLetterReason.PROCESSING_FAILED;
+        deadLetterDetail[i] = e.toString();
+        continue;
+      }
       String name = models.route(p.series()).orElse(null);
       routedTo[i] = name;
       Optional<ActiveModel> active = name == null ? Optional.empty()

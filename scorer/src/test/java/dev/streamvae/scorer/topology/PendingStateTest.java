@@ -326,6 +326,23 @@ class PendingStateTest {
     assertThat(SeriesWindow.decode(upgraded.windows.get("a")).filled()).isEqualTo(6);
   }
 
+  @Test
+  void aRestoredRecordWhoseStoredWindowIsUnreadableIsDeadLetteredNotThrown() {
+    List<In> in = input().subList(0, 14);
+    Task first = new Task(null);
+    in.subList(0, 9).forEach(first::send);
+    first.windows.put("a", new byte[] {99});
+    Task restored = new Task(first);
+    in.subList(9, 14).forEach(restored::send);
+    restored.flushByTime();
+    List<Out> out = restored.outputs();
+    assertThat(out).as("the restored record and the five after it").hasSize(6);
+    assertThat(out).filteredOn(o -> o.series().equals("a")).isNotEmpty()
+        .allMatch(o -> DeadLetterReason.PROCESSING_FAILED.code().equals(o.deadLetterReason()));
+    assertThat(out).filteredOn(o -> !o.series().equals("a")).isNotEmpty()
+        .allMatch(o -> o.score() != null);
+  }
+
   /** A pending entry as the previous version wrote it: format 1, with its whole window. */
   static byte[] formatOneEntry(String series, long timestamp, long recordTimestamp,
       List<String> features, float[] window) {

@@ -1,6 +1,7 @@
 package dev.streamvae.scorer.topology;
 
 import dev.streamvae.schemas.JsonCodec;
+import dev.streamvae.schemas.MetricReadings;
 import dev.streamvae.schemas.MetricRecord;
 import dev.streamvae.schemas.SchemaException;
 import dev.streamvae.schemas.ScoreRecord;
@@ -8,10 +9,12 @@ import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.ActiveModel;
 import dev.streamvae.scorer.model.ModelSource;
 import dev.streamvae.vae.ScoreBatch;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,14 +33,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parses each input record, appends it to its series' window, and queues it; queued records are
- * scored together when the batch is full or its wall-clock delay has passed. Every input record
- * leaves as exactly one outcome: a score record (SCORED, WARMING_UP or NO_MODEL) or a dead letter.
+ * Parses each input record, checks it against its series' state, and queues it; queued records
+ * are scored together when the batch is full or its wall-clock delay has passed. Every input
+ * record leaves as exactly one outcome: a score record (SCORED, WARMING_UP or NO_MODEL) or a dead
+ * letter.
  *
- * <p>A queued record is also written to the pending store, which is changelogged and committed
- * in the same transaction as the input offsets and the outputs. After a crash the store is
- * restored and the records it holds are scored on the first flush, so micro-batching neither
- * loses nor (under exactly-once) duplicates a score.
+ * <h2>State, and why a crash neither loses nor duplicates a score</h2>
+ *
+ * <p>Two changelogged stores hold the task's state, and they change only as follows:
+ *
+ * <ul>
+ *   <li>{@code series-windows} holds, per series, the window of the records that have been
+ *       <em>emitted</em> (flushed). It is written only by {@link #flush()}, once per series per
+ *       batch, never when a record is accepted.
+ *   <li>{@code pending-scores} holds every record accepted and not yet emitted, in its compact
+ *       form ({@link PendingRecord}: its own row, not its window), each under the slot key of its
+ *       position in the current batch, plus a marker: the sequence number of the last record
+ *       emitted. An entry whose sequence is at or below the marker is stale (its slot is
+ *       overwritten by a later batch) and is ignored; nothing is deleted, so a flush writes one
+ *       marker instead of a tombstone per record.
+ * </ul>
+ *
+ * <p>Invariant, true between any two calls of {@code process} or the punctuator (which is when
+ * Kafka Streams commits): the stored window of a series followed by its live pending rows, in
+ * sequence order, is exactly the series' history as the record-at-a-time rule builds it (append;
+ * start a new window when the metric set or the configured capacity changes). {@code accept}
+ * keeps it by adding a pending entry and nothing else; {@code flush} keeps it by replaying the
+ * batch's rows onto the stored windows, writing them back and moving the marker past the batch,
+ * all in one call, so no commit can fall between the two.
+ *
+ * <p>Under exactly-once the input offsets, the outputs and both stores' changelog writes of a
+ * commit interval go in one transaction. After a crash the stores are restored to the last
+ * commit, where (by the invariant) every record accepted but not emitted is a live pending entry
+ * and the windows hold only emitted records. {@link #init} queues the live entries again in
+ * sequence order and the first flush replays them onto the same stored windows, so each is
+ * scored with exactly the window it would have had without the crash: the window is rebuilt
+ * from the same rows by the same rule, whatever the batch size or window capacity (a batch
+ * holding more records of one series than the window's capacity replays them one by one and
+ * takes each record's window before the next is appended). Records whose transaction aborted are
+ * read again from the input and accepted anew. So: nothing lost, nothing duplicated.
+ *
+ * <p>The window an arriving record is checked against (out of order? metric set changed?) is the
+ * newest pending record of its series if there is one, else the stored window: the same state
+ * the record-at-a-time rule would hold at that point.
+ *
+ * <p>Upgrades: a format-1 pending entry, written when the window store already held it, carries
+ * its own window; it is scored from that and not replayed (the stored window has it already).
  *
  * <p>Each series is routed to a model name ({@link ModelSource#route}); a series with no route,
  * or whose model has no active version yet, is answered NO_MODEL (with the routed name, if any),
@@ -51,6 +92,11 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
   static final String NO_ROUTE = "no_route";
   /** {@link ScoringListener#onNoModel} reason: the routed model has no active version yet. */
   static final String NO_ACTIVE_VERSION = "no_active_version";
+  /** Pending-store key of the marker: the sequence number of the last record emitted. */
+  static final long FLUSHED_MARKER_KEY = Long.MIN_VALUE;
+  // Slot keys lie just above the marker, far below the keys of format-1 entries (their
+  // sequence numbers, from 0 up), so the two never meet.
+  private static final long FIRST_SLOT_KEY = Long.MIN_VALUE + 1;
 
   private final TopologySettings settings;
   private final ModelSource models;
@@ -61,7 +107,12 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
   private ProcessorContext<String, ScoringOutcome> context;
   private KeyValueStore<String, byte[]> windows;
   private KeyValueStore<Long, byte[]> pendingStore;
-  private final List<KeyValue<Long, PendingRecord>> pending = new ArrayList<>();
+  /** Accepted, not yet emitted, in sequence order; entry i is in slot {@code FIRST_SLOT_KEY + i}. */
+  private final List<PendingRecord> pending = new ArrayList<>();
+  /** The newest pending record of each series: the state an arriving record continues. */
+  private final Map<String, PendingRecord> newestPending = new HashMap<>();
+  /** Stored windows read during this batch (null: none stored), each decoded once per batch. */
+  private final Map<String, SeriesWindow> storedWindows = new HashMap<>();
   private long nextSequence;
 
   ScoringProcessor(TopologySettings settings, ModelSource models, ScoringListener listener,
@@ -77,14 +128,32 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
     this.context = context;
     this.windows = context.getStateStore(ScoringTopology.WINDOW_STORE);
     this.pendingStore = context.getStateStore(ScoringTopology.PENDING_STORE);
-    // Runs after restoration: whatever is here was accepted before a crash or a rebalance and
-    // not yet emitted in a committed transaction.
+    // Runs after restoration: the live entries here were accepted before a crash or a rebalance
+    // and not yet emitted in a committed transaction.
+    long flushedUpTo = -1;
+    List<PendingRecord> entries = new ArrayList<>();
     try (KeyValueIterator<Long, byte[]> it = pendingStore.all()) {
       while (it.hasNext()) {
         KeyValue<Long, byte[]> kv = it.next();
-        pending.add(KeyValue.pair(kv.key, PendingRecord.decode(kv.value)));
-        nextSequence = Math.max(nextSequence, kv.key + 1);
+        if (kv.key == FLUSHED_MARKER_KEY) {
+          flushedUpTo = ByteBuffer.wrap(kv.value).getLong();
+        } else {
+          entries.add(PendingRecord.decode(kv.value, kv.key));
+        }
       }
+    }
+    long maxSequence = flushedUpTo;
+    for (PendingRecord p : entries) {
+      maxSequence = Math.max(maxSequence, p.sequence());
+      // Format-1 entries were deleted when emitted: any left is live.
+      if (p.sequence() > flushedUpTo || p.legacyWindow() != null) {
+        pending.add(p);
+      }
+    }
+    nextSequence = maxSequence + 1;
+    pending.sort(Comparator.comparingLong(PendingRecord::sequence));
+    for (PendingRecord p : pending) {
+      newestPending.put(p.series(), p);
     }
     if (!pending.isEmpty()) {
       LOG.info("task {}: {} restored records awaiting their scores", context.taskId(),
@@ -129,9 +198,9 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
         return;
       }
     }
-    MetricRecord metric;
+    MetricReadings metric;
     try {
-      metric = metricCodec.decode(record.value());
+      metric = MetricReadings.parse(record.value());
     } catch (SchemaException e) {
       deadLetter(record, DeadLetterReason.UNPARSEABLE, e.getMessage());
       return;
@@ -141,20 +210,24 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
           "value names series '" + metric.series() + "' but the key is '" + series + "'");
       return;
     }
-    if (metric.values().size() > limits.maxFeatures()) {
-      deadLetter(record, DeadLetterReason.TOO_MANY_FEATURES, metric.values().size()
+    if (metric.size() > limits.maxFeatures()) {
+      deadLetter(record, DeadLetterReason.TOO_MANY_FEATURES, metric.size()
           + " metrics; at most " + limits.maxFeatures() + " (scorer.max-features)");
       return;
     }
-    for (Map.Entry<String, Double> e : metric.values().entrySet()) {
-      if (e.getValue() == null || !Double.isFinite(e.getValue())) {
+    List<String> features = metric.names();
+    float[] row = new float[features.size()];
+    for (int i = 0; i < row.length; i++) {
+      double value = metric.value(i);
+      if (!Double.isFinite(value)) {
         deadLetter(record, DeadLetterReason.NON_FINITE_VALUE,
-            "'" + e.getKey() + "' is " + e.getValue());
+            "'" + features.get(i) + "' is " + value);
         return;
       }
-      if (!Float.isFinite(e.getValue().floatValue())) {
+      row[i] = (float) value;
+      if (!Float.isFinite(row[i])) {
         deadLetter(record, DeadLetterReason.VALUE_OUT_OF_RANGE,
-            "'" + e.getKey() + "' is " + e.getValue() + ", beyond a 32-bit float");
+            "'" + features.get(i) + "' is " + value + ", beyond a 32-bit float");
         return;
       }
     }
@@ -165,33 +238,73 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
           + "] (the scorer's clock plus scorer.max-future-skew)");
       return;
     }
-    List<String> features = List.copyOf(metric.values().keySet());
-    byte[] stored = windows.get(series);
-    SeriesWindow window = stored == null ? null : SeriesWindow.decode(stored);
     // A series whose metric set changes starts a new window: old and new rows do not line up.
-    if (window == null || !window.features().equals(features)
-        || window.capacity() != settings.windowCapacity()) {
-      window = new SeriesWindow(features, settings.windowCapacity());
-    } else if (metric.timestamp() < window.lastTimestamp()) {
+    if (continuesWindow(series, features)
+        && metric.timestamp() < lastTimestamp(series)) {
       deadLetter(record, DeadLetterReason.OUT_OF_ORDER, "timestamp " + metric.timestamp()
-          + " is older than the series' newest " + window.lastTimestamp());
+          + " is older than the series' newest " + lastTimestamp(series));
       return;
     }
-    float[] row = new float[features.size()];
-    for (int i = 0; i < row.length; i++) {
-      row[i] = metric.values().get(features.get(i)).floatValue();
-    }
-    window.append(metric.timestamp(), row);
-    windows.put(series, window.encode());
-
-    PendingRecord entry = new PendingRecord(series, metric.timestamp(), record.timestamp(),
-        features, window.snapshot());
-    long sequence = nextSequence++;
-    pendingStore.put(sequence, entry.encode());
-    pending.add(KeyValue.pair(sequence, entry));
+    PendingRecord entry = new PendingRecord(nextSequence++, series, metric.timestamp(),
+        record.timestamp(), features, row);
+    pendingStore.put(FIRST_SLOT_KEY + pending.size(), entry.encode());
+    pending.add(entry);
+    newestPending.put(series, entry);
     if (pending.size() >= settings.batchSize()) {
       flush();
     }
+  }
+
+  /**
+   * Whether a record with these features continues the series' current window (rather than
+   * starting a new one): the window as of its newest pending record, else as stored.
+   */
+  private boolean continuesWindow(String series, List<String> features) {
+    PendingRecord newest = newestPending.get(series);
+    if (newest != null && newest.legacyWindow() == null) {
+      // Replayed, the newest pending row leaves a window of these features and the configured
+      // capacity (continued or started anew).
+      return newest.features().equals(features);
+    }
+    SeriesWindow stored = storedWindow(series);
+    return stored != null && stored.features().equals(features)
+        && stored.capacity() == settings.windowCapacity();
+  }
+
+  /** The series' newest timestamp; only called when {@link #continuesWindow} holds. */
+  private long lastTimestamp(String series) {
+    PendingRecord newest = newestPending.get(series);
+    return newest != null ? newest.timestamp() : storedWindow(series).lastTimestamp();
+  }
+
+  /** The series' stored window (emitted records only), or null; read once per batch. */
+  private SeriesWindow storedWindow(String series) {
+    if (storedWindows.containsKey(series)) {
+      return storedWindows.get(series);
+    }
+    byte[] stored = windows.get(series);
+    SeriesWindow window = stored == null ? null : SeriesWindow.decode(stored);
+    storedWindows.put(series, window);
+    return window;
+  }
+
+  /**
+   * Appends a pending record to its series' window as replayed in this flush and returns that
+   * window, which then ends at the record. A format-1 entry brings its own window instead.
+   */
+  private SeriesWindow replay(PendingRecord p, Map<String, SeriesWindow> replayed) {
+    if (p.legacyWindow() != null) {
+      return SeriesWindow.of(p.features(), p.legacyWindow(), p.timestamp());
+    }
+    SeriesWindow window = replayed.containsKey(p.series()) ? replayed.get(p.series())
+        : storedWindow(p.series());
+    if (window == null || !window.features().equals(p.features())
+        || window.capacity() != settings.windowCapacity()) {
+      window = new SeriesWindow(p.features(), settings.windowCapacity());
+    }
+    window.append(p.timestamp(), p.row());
+    replayed.put(p.series(), window);
+    return window;
   }
 
   /**
@@ -199,6 +312,10 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
    * is routed to; each model name is looked up once per flush, so its records in the batch are
    * scored by one model, in one call per name. A name with a shadow candidate has its records
    * scored by the candidate too, and those scores go to the shadow topic.
+   *
+   * <p>The queued rows are replayed onto their series' stored windows in arrival order, each
+   * record's model input taken from its window before the next row of the series is appended;
+   * then each touched window is written back once and the marker moved past the batch.
    */
   private void flush() {
     if (pending.isEmpty()) {
@@ -207,15 +324,30 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
     long scoredAt = clock.millis();
     int n = pending.size();
     ScoringOutcome[] outcomes = new ScoringOutcome[n];
+    float[][] inputs = new float[n][];
     String[] deadLetterDetail = new String[n];
     DeadLetterReason[] deadLetterReason = new DeadLetterReason[n];
     String[] routedTo = new String[n];
     String[] noModelReason = new String[n];
     ScoringOutcome[] shadowOutcomes = null;
+    float[][] shadowInputs = null;
     Map<String, Optional<ActiveModel>> activeByName = new HashMap<>();
+    Map<String, Optional<ActiveModel>> shadowByName = new HashMap<>();
     Map<String, List<Integer>> byName = new LinkedHashMap<>();
+    Map<String, SeriesWindow> replayed = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
-      PendingRecord p = pending.get(i).value;
+      PendingRecord p = pending.get(i);
+      SeriesWindow window;
+      try {
+        window = replay(p, replayed);
+      } catch (RuntimeException e) {
+        // Unreadable stored state (a record restored after a crash reads its series' window
+        // only here): answered as at acceptance, not thrown at every restart.
+        LOG.warn("queued record of series {} could not be replayed", p.series(), e);
+        deadLetterReason[i] = DeadLetterReason.PROCESSING_FAILED;
+        deadLetterDetail[i] = e.toString();
+        continue;
+      }
       String name = models.route(p.series()).orElse(null);
       routedTo[i] = name;
       Optional<ActiveModel> active = name == null ? Optional.empty()
@@ -226,25 +358,35 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
             ScoreStatus.NO_MODEL, name, null, scoredAt));
         continue;
       }
+      prepare(active.get(), window, p, i, scoredAt, inputs, outcomes, deadLetterReason,
+          deadLetterDetail);
       byName.computeIfAbsent(name, k -> new ArrayList<>()).add(i);
-    }
-    for (Map.Entry<String, List<Integer>> e : byName.entrySet()) {
-      scoreWithModel(activeByName.get(e.getKey()).get(), e.getValue(), scoredAt, outcomes,
-          deadLetterReason, deadLetterDetail);
-      Optional<ActiveModel> shadow = models.shadow(e.getKey());
+      Optional<ActiveModel> shadow = shadowByName.computeIfAbsent(name, models::shadow);
       if (shadow.isPresent()) {
         if (shadowOutcomes == null) {
           shadowOutcomes = new ScoringOutcome[n];
+          shadowInputs = new float[n][];
         }
         // A record the candidate cannot score still has its real outcome; only the comparison
         // misses it, so the candidate's failures are not dead-lettered.
-        scoreWithModel(shadow.get(), e.getValue(), scoredAt, shadowOutcomes,
+        prepare(shadow.get(), window, p, i, scoredAt, shadowInputs, shadowOutcomes,
+            new DeadLetterReason[n], new String[n]);
+      }
+    }
+    for (Map.Entry<String, SeriesWindow> e : replayed.entrySet()) {
+      windows.put(e.getKey(), e.getValue().encode());
+    }
+    for (Map.Entry<String, List<Integer>> e : byName.entrySet()) {
+      scoreWithModel(activeByName.get(e.getKey()).get(), e.getValue(), inputs, scoredAt,
+          outcomes, deadLetterReason, deadLetterDetail);
+      Optional<ActiveModel> shadow = shadowByName.get(e.getKey());
+      if (shadow.isPresent()) {
+        scoreWithModel(shadow.get(), e.getValue(), shadowInputs, scoredAt, shadowOutcomes,
             new DeadLetterReason[n], new String[n]);
       }
     }
     for (int i = 0; i < n; i++) {
-      KeyValue<Long, PendingRecord> kv = pending.get(i);
-      PendingRecord p = kv.value;
+      PendingRecord p = pending.get(i);
       if (outcomes[i] instanceof ScoringOutcome.Scored scored) {
         ScoreRecord s = scored.record();
         context.forward(new Record<>(p.series(), outcomes[i], p.recordTimestamp()));
@@ -267,42 +409,53 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
             new ScoringOutcome.Shadow(shadowed.record()), p.recordTimestamp()));
         listener.onShadowScore(routedTo[i]);
       }
-      pendingStore.delete(kv.key);
+      if (p.legacyWindow() != null) {
+        pendingStore.delete(p.sequence());
+      }
     }
+    pendingStore.put(FLUSHED_MARKER_KEY,
+        ByteBuffer.allocate(Long.BYTES).putLong(pending.get(n - 1).sequence()).array());
     pending.clear();
+    newestPending.clear();
+    storedWindows.clear();
   }
 
-  private void scoreWithModel(ActiveModel active, List<Integer> indices, long scoredAt,
-      ScoringOutcome[] outcomes, DeadLetterReason[] reasons, String[] details) {
+  /**
+   * Takes record {@code i}'s input for one model from its window (which ends at the record), or
+   * answers it: WARMING_UP while the window is shorter than the model's, a dead letter when the
+   * series lacks one of the model's metrics.
+   */
+  private static void prepare(ActiveModel active, SeriesWindow window, PendingRecord p, int i,
+      long scoredAt, float[][] inputs, ScoringOutcome[] outcomes, DeadLetterReason[] reasons,
+      String[] details) {
     List<String> modelFeatures = active.model().features();
     int w = active.model().windowLength();
-    int f = modelFeatures.size();
+    int[] columns = columns(p.features(), modelFeatures);
+    if (columns == null) {
+      reasons[i] = DeadLetterReason.MISSING_FEATURE;
+      details[i] = "model '" + active.name() + "' v" + active.version() + " reads "
+          + modelFeatures + "; the series has " + p.features();
+      return;
+    }
+    if (window.filled() < w) {
+      outcomes[i] = new ScoringOutcome.Scored(ScoreRecord.unscored(p.series(), p.timestamp(),
+          ScoreStatus.WARMING_UP, active.name(), active.version(), scoredAt));
+      return;
+    }
+    float[] x = new float[w * columns.length];
+    window.copyLast(w, columns, x);
+    inputs[i] = x;
+  }
+
+  private void scoreWithModel(ActiveModel active, List<Integer> indices, float[][] inputs,
+      long scoredAt, ScoringOutcome[] outcomes, DeadLetterReason[] reasons, String[] details) {
     List<Integer> toScore = new ArrayList<>();
     List<float[]> windowsToScore = new ArrayList<>();
     for (int i : indices) {
-      PendingRecord p = pending.get(i).value;
-      int[] columns = columns(p.features(), modelFeatures);
-      if (columns == null) {
-        reasons[i] = DeadLetterReason.MISSING_FEATURE;
-        details[i] = "model '" + active.name() + "' v" + active.version() + " reads "
-            + modelFeatures + "; the series has " + p.features();
-        continue;
+      if (inputs[i] != null) {
+        toScore.add(i);
+        windowsToScore.add(inputs[i]);
       }
-      if (p.rows() < w) {
-        outcomes[i] = new ScoringOutcome.Scored(ScoreRecord.unscored(p.series(), p.timestamp(),
-            ScoreStatus.WARMING_UP, active.name(), active.version(), scoredAt));
-        continue;
-      }
-      float[] x = new float[w * f];
-      int firstRow = p.rows() - w;
-      int width = p.features().size();
-      for (int t = 0; t < w; t++) {
-        for (int c = 0; c < f; c++) {
-          x[t * f + c] = p.window()[(firstRow + t) * width + columns[c]];
-        }
-      }
-      toScore.add(i);
-      windowsToScore.add(x);
     }
     if (toScore.isEmpty()) {
       return;
@@ -332,7 +485,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
     // conditional model's condition was derived from in training; others ignore it.
     long[] timestamps = new long[indices.size()];
     for (int j = 0; j < timestamps.length; j++) {
-      timestamps[j] = pending.get(indices.get(j)).value.timestamp();
+      timestamps[j] = pending.get(indices.get(j)).timestamp();
     }
     long started = System.nanoTime();
     ScoreBatch batch = active.model().score(rows.toArray(new float[0][]), timestamps);
@@ -359,7 +512,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
       }
     }
     for (int j = 0; j < indices.size(); j++) {
-      PendingRecord p = pending.get(indices.get(j)).value;
+      PendingRecord p = pending.get(indices.get(j));
       double logProbability = batch.logProbability(j);
       if (!batch.isScored(j) || !Double.isFinite(logProbability)) {
         reasons[indices.get(j)] = DeadLetterReason.SCORING_FAILED;
@@ -402,9 +555,9 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
     return metricCodec.encode(new MetricRecord(p.series(), p.timestamp(), values(p)));
   }
 
-  /** The record's own readings (its window's last row), in column order. */
+  /** The record's own readings, in column order. */
   private static Map<String, Double> values(PendingRecord p) {
-    float[] row = p.lastRow();
+    float[] row = p.row();
     Map<String, Double> values = new LinkedHashMap<>();
     for (int i = 0; i < row.length; i++) {
       values.put(p.features().get(i), (double) row[i]);

@@ -65,6 +65,36 @@ final class SeriesWindow {
     return out;
   }
 
+  /**
+   * Copies the newest {@code rows} readings (at most {@link #filled()}), oldest first, of the
+   * given columns into {@code out}, time-major: {@code out[t * columns.length + c]}.
+   */
+  void copyLast(int rows, int[] columns, float[] out) {
+    int f = features.size();
+    int start = (head - rows + capacity) % capacity;
+    for (int t = 0; t < rows; t++) {
+      int base = ((start + t) % capacity) * f;
+      for (int c = 0; c < columns.length; c++) {
+        out[t * columns.length + c] = ring[base + columns[c]];
+      }
+    }
+  }
+
+  /**
+   * A window holding exactly the given readings (oldest first, flattened time-major), as when a
+   * format-1 pending entry carried its own copy; its last timestamp is {@code lastTimestamp}.
+   */
+  static SeriesWindow of(List<String> features, float[] readings, long lastTimestamp) {
+    int f = features.size();
+    SeriesWindow w = new SeriesWindow(features, Math.max(1, readings.length / f));
+    float[] row = new float[f];
+    for (int i = 0; i + f <= readings.length; i += f) {
+      System.arraycopy(readings, i, row, 0, f);
+      w.append(lastTimestamp, row);
+    }
+    return w;
+  }
+
   byte[] encode() {
     byte[][] names = encodeNames(features);
     int size = 1 + 4 + 4 + 8 + 8 + 4 + namesSize(names) + ring.length * 4;

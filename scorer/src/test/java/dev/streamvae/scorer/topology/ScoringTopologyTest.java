@@ -371,6 +371,10 @@ class ScoringTopologyTest {
   void windowsArePersistedPerSeriesInTheNamedStore() {
     send("a", 0, 1.0);
     send("a", 1, 2.0);
+    // Queued records live in the pending store; the window store takes them when emitted.
+    assertThat(driver.<String, byte[]>getKeyValueStore(ScoringTopology.WINDOW_STORE).get("a"))
+        .isNull();
+    flushByTime();
     byte[] stored = driver.<String, byte[]>getKeyValueStore(ScoringTopology.WINDOW_STORE).get("a");
     SeriesWindow window = SeriesWindow.decode(stored);
     assertThat(window.filled()).isEqualTo(2);

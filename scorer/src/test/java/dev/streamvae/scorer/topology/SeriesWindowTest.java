@@ -30,14 +30,39 @@ class SeriesWindowTest {
   }
 
   @Test
-  void pendingRecordsRoundTripThroughBytes() {
-    PendingRecord p = new PendingRecord("series-1", 42, 43, List.of("x"), new float[] {1, 2, 3});
-    PendingRecord copy = PendingRecord.decode(p.encode());
+  void pendingRecordsRoundTripThroughBytesHoldingOnlyTheirOwnRow() {
+    PendingRecord p = new PendingRecord(7, "series-1", 42, 43, List.of("x", "y"),
+        new float[] {1, 2});
+    byte[] bytes = p.encode();
+    PendingRecord copy = PendingRecord.decode(bytes, -1);
+    assertThat(copy.sequence()).isEqualTo(7);
     assertThat(copy.series()).isEqualTo("series-1");
     assertThat(copy.timestamp()).isEqualTo(42);
     assertThat(copy.recordTimestamp()).isEqualTo(43);
-    assertThat(copy.window()).containsExactly(1, 2, 3);
-    assertThat(copy.lastRow()).containsExactly(3);
-    assertThat(copy.rows()).isEqualTo(3);
+    assertThat(copy.features()).containsExactly("x", "y");
+    assertThat(copy.row()).containsExactly(1, 2);
+    assertThat(copy.legacyWindow()).isNull();
+    assertThat(bytes.length).as("no window copy").isLessThan(64);
+  }
+
+  @Test
+  void aFormatOnePendingRecordDecodesWithItsWindow() {
+    byte[] legacy = PendingStateTest.formatOneEntry("series-1", 42, 43, List.of("x"),
+        new float[] {1, 2, 3});
+    PendingRecord copy = PendingRecord.decode(legacy, 5);
+    assertThat(copy.sequence()).isEqualTo(5);
+    assertThat(copy.row()).containsExactly(3);
+    assertThat(copy.legacyWindow()).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void copiesTheNewestRowsOfChosenColumnsAcrossTheRing() {
+    SeriesWindow w = new SeriesWindow(List.of("a", "b", "c"), 3);
+    for (int i = 0; i < 5; i++) {
+      w.append(i, new float[] {i, 10 + i, 20 + i});
+    }
+    float[] out = new float[4];
+    w.copyLast(2, new int[] {2, 0}, out);
+    assertThat(out).containsExactly(23, 3, 24, 4);
   }
 }

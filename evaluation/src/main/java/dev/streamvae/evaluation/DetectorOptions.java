@@ -78,7 +78,9 @@ public final class DetectorOptions {
           + " not levels (default: ${DEFAULT-VALUE}).")
   boolean centre;
 
-  @Option(names = "--vae-levels-too", defaultValue = "false",
+  // On since issue #3 session 4 (variant V9, chosen on half of NAB, docs/quality.md).
+  @Option(names = "--vae-levels-too", negatable = true, defaultValue = "true",
+      fallbackValue = "true",
       description = "Pair the VAE with a second one on the other kind of windows (raw when"
           + " the first is centred, centred when it is raw), each with its own score map; a"
           + " record scores the larger of the two: shapes and levels both seen, twice the time"

@@ -1,6 +1,7 @@
 package dev.streamvae.evaluation;
 
 import dev.streamvae.evaluation.detect.Detector;
+import dev.streamvae.evaluation.detect.MaxOfDetectors;
 import dev.streamvae.evaluation.detect.NullDetector;
 import dev.streamvae.evaluation.detect.RcfDetector;
 import dev.streamvae.evaluation.detect.RisingEdge;
@@ -76,6 +77,15 @@ public final class DetectorOptions {
       description = "Centre each VAE window on its own mean, so the model learns shapes and"
           + " not levels (default: ${DEFAULT-VALUE}).")
   boolean centre;
+
+  // On since issue #3 session 4 (variant V9, chosen on half of NAB, docs/quality.md).
+  @Option(names = "--vae-levels-too", negatable = true, defaultValue = "true",
+      fallbackValue = "true",
+      description = "Pair the VAE with a second one on the other kind of windows (raw when"
+          + " the first is centred, centred when it is raw), each with its own score map; a"
+          + " record scores the larger of the two: shapes and levels both seen, twice the time"
+          + " (default: ${DEFAULT-VALUE}).")
+  boolean levelsToo;
 
   @Option(names = "--vae-condition", defaultValue = "none", paramLabel = "CONDITION",
       description = "Conditional VAE: none, or time-of-week (time of day and day of week of each"
@@ -188,11 +198,21 @@ public final class DetectorOptions {
 
   private Detector createPlain(String name) {
     return switch (name) {
-      case VaeDetector.NAME -> new VaeDetector(vaeSettings());
+      case VaeDetector.NAME -> levelsToo ? vaePair() : new VaeDetector(vaeSettings());
       case RcfDetector.NAME -> new RcfDetector(rcfSettings());
       case NullDetector.NAME -> new NullDetector();
       default -> throw new IllegalArgumentException("unknown detector '" + name + "'");
     };
+  }
+
+  private Detector vaePair() {
+    VaeDetector.Settings first = vaeSettings();
+    VaeConfig other = first.config().toBuilder()
+        .centreWindows(!first.config().centreWindows()).build();
+    return new MaxOfDetectors(VaeDetector.NAME, List.of(new VaeDetector(first),
+        new VaeDetector(new VaeDetector.Settings(other, first.trainSteps(),
+            first.retrainEvery(), first.maxTrainRecords(), first.scoreMap(),
+            first.surpriseAverage(), first.retrainSteps()))));
   }
 
   /** The settings of the named detectors, for the summary. */
@@ -233,6 +253,10 @@ public final class DetectorOptions {
         m.put("maxTrainRecords", s.maxTrainRecords());
         m.put("retrainSteps", s.retrainSteps());
         m.put("centreWindows", c.centreWindows());
+        if (levelsToo) {
+          m.put("pairedWith", "the same VAE on " + (c.centreWindows() ? "raw" : "centred")
+              + " windows; each record scores the larger of the two");
+        }
         m.put("architecture", c.architecture().name());
         m.put("conditioning", c.conditioning().label());
         m.put("scoreMap", s.scoreMap() == VaeDetector.ScoreMap.TRAINING

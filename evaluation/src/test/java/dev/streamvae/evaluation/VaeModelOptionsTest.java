@@ -34,6 +34,14 @@ class VaeModelOptionsTest {
     assertThat(parse("--vae-mc-samples", "1").vaeSettings().config().mcSamples()).isEqualTo(1);
     assertThat(parse().vaeSettings().retrainSteps()).isZero();
     assertThat(parse("--vae-retrain-steps", "50").vaeSettings().retrainSteps()).isEqualTo(50);
+    assertThat(parse().create("vae"))
+        .isInstanceOf(dev.streamvae.evaluation.detect.RisingEdge.class);
+    assertThat(parse().describe(java.util.List.of("vae")))
+        .extractingByKey("vae").asString().contains("pairedWith=the same VAE on raw windows");
+    assertThat(parse("--no-vae-centre").describe(java.util.List.of("vae")))
+        .extractingByKey("vae").asString().contains("pairedWith=the same VAE on centred");
+    assertThat(parse("--no-vae-levels-too").describe(java.util.List.of("vae")))
+        .extractingByKey("vae").asString().doesNotContain("pairedWith");
     assertThatThrownBy(() -> parse("--vae-mc-samples", "0").vaeSettings())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mcSamples");
     assertThatThrownBy(() -> parse("--vae-architecture", "lstm").vaeSettings())

@@ -161,47 +161,41 @@ class TrainerIT {
         .contains(1L);
   }
 
+  /** Trains model 'ft-model' on the common range with these options; returns the bundle. */
+  private ModelBundle trainFineTuneModel(String file, String... options) throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of("--bootstrap-servers",
+        cluster.bootstrapServers(), "--from", T0.plusMillis(100 * STEP).toString(), "--to",
+        T0.plusMillis(300 * STEP).toString(), "--model-name", "ft-model", "--window", "8",
+        "--latent", "2", "--learning-rate", "0.01", "--out", dir.resolve(file).toString()));
+    args.addAll(List.of(options));
+    run(new TrainCommand(), args.toArray(String[]::new));
+    return ModelBundle.readFrom(dir.resolve(file));
+  }
+
   @Test
   void fineTunesTheServedVersionAndFallsBackToAFullTrainingWhenItsLayersDiffer()
       throws Exception {
-    List<String> common = List.of("--bootstrap-servers", cluster.bootstrapServers(),
-        "--from", T0.plusMillis(100 * STEP).toString(), "--to", T0.plusMillis(300 * STEP)
-            .toString(), "--model-name", "ft-model", "--window", "8", "--latent", "2",
-        "--learning-rate", "0.01");
-    List<String> first = new java.util.ArrayList<>(common);
-    first.addAll(List.of("--out", dir.resolve("f1.svae").toString(), "--epochs", "20",
-        "--hidden", "16", "--fine-tune-epochs", "1"));
     // Nothing served yet: a full training of --epochs.
-    run(new TrainCommand(), first.toArray(String[]::new));
-    ModelBundle v1 = ModelBundle.readFrom(dir.resolve("f1.svae"));
+    ModelBundle v1 = trainFineTuneModel("f1.svae", "--epochs", "20", "--hidden", "16",
+        "--fine-tune-epochs", "1");
     assertThat(v1.manifest().training().epochs()).isEqualTo(20);
     assertThat(v1.manifest().trainingOptions()).doesNotContainKey("fineTunedFrom");
 
-    List<String> second = new java.util.ArrayList<>(common);
-    second.addAll(List.of("--out", dir.resolve("f2.svae").toString(), "--epochs", "20",
-        "--hidden", "16", "--fine-tune-epochs", "1"));
-    run(new TrainCommand(), second.toArray(String[]::new));
-    ModelBundle v2 = ModelBundle.readFrom(dir.resolve("f2.svae"));
+    ModelBundle v2 = trainFineTuneModel("f2.svae", "--epochs", "20", "--hidden", "16",
+        "--fine-tune-epochs", "1");
     assertThat(v2.manifest().training().epochs()).isEqualTo(1);
     assertThat(v2.manifest().trainingOptions()).containsEntry("fineTunedFrom", "1")
         .containsEntry("fineTuneEpochs", "1");
     // One epoch from v1's weights ends near v1's loss; one epoch from fresh weights does not.
-    List<String> fresh = new java.util.ArrayList<>(common);
-    fresh.addAll(List.of("--out", dir.resolve("fresh.svae").toString(), "--epochs", "1",
-        "--hidden", "16", "--no-publish"));
-    run(new TrainCommand(), fresh.toArray(String[]::new));
-    double freshLoss = ModelBundle.readFrom(dir.resolve("fresh.svae")).manifest().training()
-        .finalLoss();
+    double freshLoss = trainFineTuneModel("fresh.svae", "--epochs", "1", "--hidden", "16",
+        "--no-publish").manifest().training().finalLoss();
     double v1Loss = v1.manifest().training().finalLoss();
     assertThat(v2.manifest().training().finalLoss())
         .isLessThan(v1Loss + 0.5 * (freshLoss - v1Loss));
 
-    List<String> wider = new java.util.ArrayList<>(common);
-    wider.addAll(List.of("--out", dir.resolve("f3.svae").toString(), "--epochs", "2",
-        "--hidden", "32", "--fine-tune-epochs", "1"));
     // Other layers: the served version cannot be the start; a full training instead.
-    run(new TrainCommand(), wider.toArray(String[]::new));
-    ModelBundle v3 = ModelBundle.readFrom(dir.resolve("f3.svae"));
+    ModelBundle v3 = trainFineTuneModel("f3.svae", "--epochs", "2", "--hidden", "32",
+        "--fine-tune-epochs", "1");
     assertThat(v3.manifest().training().epochs()).isEqualTo(2);
     assertThat(v3.manifest().trainingOptions()).doesNotContainKey("fineTunedFrom");
   }

@@ -149,15 +149,20 @@ public final class TrainingRun {
     return new Result(bundle, trained, published);
   }
 
+  /** The trainer's own public key, the one a served version it compares with must carry. */
+  private static Map<String, PublicKey> trustedKeys(TrainingRequest request) {
+    return request.signingKey() == null ? Map.of()
+        : Map.of(SigningKeys.keyId(request.signingKey().getPublic()),
+            request.signingKey().getPublic());
+  }
+
   /**
    * The champion to fine-tune, if there is one this training can start from: same features,
    * window and layers. Otherwise says why and returns empty (a full training follows).
    */
   private Optional<ModelBundle> fineTuneBase(ModelPublisher publisher, TrainingRequest request,
       List<String> features, VaeConfig vae) {
-    Map<String, PublicKey> trusted = request.signingKey() == null ? Map.of()
-        : Map.of(SigningKeys.keyId(request.signingKey().getPublic()),
-            request.signingKey().getPublic());
+    Map<String, PublicKey> trusted = trustedKeys(request);
     Optional<ModelBundle> champion = publisher.champion(request.modelName(), trusted);
     String reason;
     if (champion.isEmpty()) {
@@ -206,9 +211,7 @@ public final class TrainingRun {
     metrics.put("meanAnomalyScore", challenger);
     metrics.put("anomalyRate", anomalyRate(trained.model(), x, ends));
     metrics.put("windows", (double) x.length);
-    Map<String, PublicKey> trusted = request.signingKey() == null ? Map.of()
-        : Map.of(SigningKeys.keyId(request.signingKey().getPublic()),
-            request.signingKey().getPublic());
+    Map<String, PublicKey> trusted = trustedKeys(request);
     Optional<ModelBundle> champion = publisher == null ? Optional.empty()
         : publisher.champion(request.modelName(), trusted);
     Promotion decision;

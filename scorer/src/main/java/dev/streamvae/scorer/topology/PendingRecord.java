@@ -67,25 +67,32 @@ record PendingRecord(long sequence, String series, long timestamp, long recordTi
       throw new IllegalStateException("unknown pending record format " + format);
     }
     long sequence = buf.getLong();
-    String series = getString(buf);
-    long timestamp = buf.getLong();
-    long recordTimestamp = buf.getLong();
-    List<String> features = SeriesWindow.getNames(buf);
-    float[] row = new float[features.size()];
+    Header h = Header.read(buf);
+    float[] row = new float[h.features().size()];
     buf.asFloatBuffer().get(row);
-    return new PendingRecord(sequence, series, timestamp, recordTimestamp, features, row);
+    return new PendingRecord(sequence, h.series(), h.timestamp(), h.recordTimestamp(),
+        h.features(), row);
   }
 
   private static PendingRecord decodeLegacy(ByteBuffer buf, long sequence) {
-    String series = getString(buf);
-    long timestamp = buf.getLong();
-    long recordTimestamp = buf.getLong();
-    List<String> features = SeriesWindow.getNames(buf);
+    Header h = Header.read(buf);
     float[] window = new float[buf.getInt()];
     buf.asFloatBuffer().get(window);
-    float[] row = new float[features.size()];
+    float[] row = new float[h.features().size()];
     System.arraycopy(window, window.length - row.length, row, 0, row.length);
-    return new PendingRecord(sequence, series, timestamp, recordTimestamp, features, row, window);
+    return new PendingRecord(sequence, h.series(), h.timestamp(), h.recordTimestamp(),
+        h.features(), row, window);
+  }
+
+  /** The fields both formats store in the same order after their own prefix. */
+  private record Header(String series, long timestamp, long recordTimestamp,
+      List<String> features) {
+    static Header read(ByteBuffer buf) {
+      String series = getString(buf);
+      long timestamp = buf.getLong();
+      long recordTimestamp = buf.getLong();
+      return new Header(series, timestamp, recordTimestamp, SeriesWindow.getNames(buf));
+    }
   }
 
   private static String getString(ByteBuffer buf) {

@@ -131,23 +131,19 @@ public final class DetectorOptions {
   }
 
   private VaeConfig.Conditioning conditioning() {
-    for (VaeConfig.Conditioning c : VaeConfig.Conditioning.values()) {
-      if (c.label().equalsIgnoreCase(condition) || c.name().equalsIgnoreCase(condition)) {
-        return c;
-      }
+    try {
+      return VaeConfig.Conditioning.parse(condition);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--vae-condition: " + e.getMessage());
     }
-    throw new IllegalArgumentException("--vae-condition '" + condition
-        + "': expected none or time-of-week");
   }
 
   private VaeConfig.ArchitectureKind architectureKind() {
-    for (VaeConfig.ArchitectureKind k : VaeConfig.ArchitectureKind.values()) {
-      if (k.name().equalsIgnoreCase(architecture)) {
-        return k;
-      }
+    try {
+      return VaeConfig.ArchitectureKind.parse(architecture);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--vae-architecture: " + e.getMessage());
     }
-    throw new IllegalArgumentException("--vae-architecture '" + architecture
-        + "': expected dense or conv1d");
   }
 
   /** The RCF settings these options describe. */

@@ -364,33 +364,29 @@ public final class TrainCommand implements Callable<Integer> {
     System.exit(CommandLines.configure(new CommandLine(new TrainCommand())).execute(args));
   }
 
-  /** Reads {@code dense} or {@code conv1d} (any case). */
+  /** Reads {@code dense} or {@code conv1d}, as {@link VaeConfig.ArchitectureKind#parse}. */
   static final class ArchitectureConverter
       implements picocli.CommandLine.ITypeConverter<VaeConfig.ArchitectureKind> {
     @Override
     public VaeConfig.ArchitectureKind convert(String value) {
-      for (VaeConfig.ArchitectureKind k : VaeConfig.ArchitectureKind.values()) {
-        if (k.name().equalsIgnoreCase(value)) {
-          return k;
-        }
+      try {
+        return VaeConfig.ArchitectureKind.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
       }
-      throw new picocli.CommandLine.TypeConversionException("'" + value
-          + "' is not an architecture; expected dense or conv1d");
     }
   }
 
-  /** Reads {@code none} or {@code time-of-week} (any case; {@code TIME_OF_WEEK} too). */
+  /** Reads {@code none} or {@code time-of-week}, as {@link VaeConfig.Conditioning#parse}. */
   static final class ConditioningConverter
       implements picocli.CommandLine.ITypeConverter<VaeConfig.Conditioning> {
     @Override
     public VaeConfig.Conditioning convert(String value) {
-      for (VaeConfig.Conditioning c : VaeConfig.Conditioning.values()) {
-        if (c.label().equalsIgnoreCase(value) || c.name().equalsIgnoreCase(value)) {
-          return c;
-        }
+      try {
+        return VaeConfig.Conditioning.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
       }
-      throw new picocli.CommandLine.TypeConversionException("'" + value
-          + "' is not a condition; expected none or time-of-week");
     }
   }
 

@@ -72,6 +72,21 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     public static final int CONV_KERNEL = 5;
     /** Stride of the encoder's convolutions (the decoder's are 1). */
     public static final int CONV_STRIDE = 2;
+
+    /**
+     * Reads {@code dense} or {@code conv1d}, in any case.
+     *
+     * @throws IllegalArgumentException naming the value and the choices
+     */
+    public static ArchitectureKind parse(String value) {
+      for (ArchitectureKind k : values()) {
+        if (k.name().equalsIgnoreCase(value)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException("'" + value
+          + "' is not an architecture; expected dense or conv1d");
+    }
   }
 
   /**
@@ -112,6 +127,22 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     /** The manifest's name for it, e.g. {@code time-of-week}. */
     public String label() {
       return label;
+    }
+
+    /**
+     * Reads {@code none} or {@code time-of-week} in any case, or the constant's name
+     * ({@code TIME_OF_WEEK}).
+     *
+     * @throws IllegalArgumentException naming the value and the choices
+     */
+    public static Conditioning parse(String value) {
+      for (Conditioning c : values()) {
+        if (c.label().equalsIgnoreCase(value) || c.name().equalsIgnoreCase(value)) {
+          return c;
+        }
+      }
+      throw new IllegalArgumentException("'" + value
+          + "' is not a condition; expected none or time-of-week");
     }
 
     /**

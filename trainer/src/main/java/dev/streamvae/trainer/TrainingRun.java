@@ -95,12 +95,12 @@ public final class TrainingRun {
     if (publisher != null) {
       publisher.ensureTopic();
     }
-    Optional<ModelBundle> warmStart = request.fineTuneEpochs() > 0
+    Optional<FineTuneBase> warmStart = request.fineTuneEpochs() > 0
         ? fineTuneBase(publisher, request, features, vae) : Optional.empty();
     TrainedModel trained;
     if (warmStart.isPresent()) {
       trained = VaeTrainer.train(data, vae.toBuilder().epochs(request.fineTuneEpochs()).build(),
-          listener, warmStart.get().load());
+          listener, warmStart.get().model());
     } else {
       trained = VaeTrainer.train(data, vae, listener);
     }
@@ -109,7 +109,7 @@ public final class TrainingRun {
     ModelBundle bundle = trained.toBundle(request.modelName(), version, clock.instant());
     if (warmStart.isPresent()) {
       bundle = bundle.withManifest(bundle.manifest().withTrainingOptions(Map.of(
-          "fineTunedFrom", Long.toString(warmStart.get().manifest().version()),
+          "fineTunedFrom", Long.toString(warmStart.get().version()),
           "fineTuneEpochs", Integer.toString(request.fineTuneEpochs()))));
     }
     if (validationHistory != null) {
@@ -156,11 +156,14 @@ public final class TrainingRun {
             request.signingKey().getPublic());
   }
 
+  /** The served version a fine-tuning starts from, loaded (and so verified) once. */
+  private record FineTuneBase(long version, AnomalyModel model) {}
+
   /**
    * The champion to fine-tune, if there is one this training can start from: same features,
    * window and layers. Otherwise says why and returns empty (a full training follows).
    */
-  private Optional<ModelBundle> fineTuneBase(ModelPublisher publisher, TrainingRequest request,
+  private Optional<FineTuneBase> fineTuneBase(ModelPublisher publisher, TrainingRequest request,
       List<String> features, VaeConfig vae) {
     Map<String, PublicKey> trusted = trustedKeys(request);
     Optional<ModelBundle> champion = publisher.champion(request.modelName(), trusted);
@@ -173,12 +176,14 @@ public final class TrainingRun {
       if (!m.features().equals(features) || m.windowLength() != vae.windowLength()) {
         reason = base + " reads " + m.features() + " in windows of " + m.windowLength()
             + ", this training " + features + " in windows of " + vae.windowLength();
-      } else if (!VaeTrainer.canWarmStart(champion.get().load(), vae)) {
+      } else {
+        AnomalyModel model = champion.get().load();
+        if (VaeTrainer.canWarmStart(model, vae)) {
+          out.printf("fine-tuning %s for %d epochs%n", base, request.fineTuneEpochs());
+          return Optional.of(new FineTuneBase(m.version(), model));
+        }
         reason = base + " has other layers (hidden sizes, latent size, architecture or"
             + " conditioning)";
-      } else {
-        out.printf("fine-tuning %s for %d epochs%n", base, request.fineTuneEpochs());
-        return champion;
       }
     }
     out.println("fine-tune: " + reason + "; training from fresh weights for " + vae.epochs()

@@ -51,13 +51,18 @@ class TrainCommandTest {
     assertThat(r.err().strip()).startsWith("error: no such file:").doesNotContain("\n");
   }
 
-  @Test
-  void trainsFromCsvAndWritesALoadableBundle() throws Exception {
+  /** 300 records of a sine, one every {@code stepMillis}, as a timestamp,value CSV. */
+  private Path sineCsv(String name, long stepMillis) throws java.io.IOException {
     StringBuilder csv = new StringBuilder("timestamp,value\n");
     for (int i = 0; i < 300; i++) {
-      csv.append(i * 60_000L).append(',').append(Math.sin(i / 5.0)).append('\n');
+      csv.append(i * stepMillis).append(',').append(Math.sin(i / 5.0)).append('\n');
     }
-    Path file = Files.writeString(dir.resolve("series.csv"), csv);
+    return Files.writeString(dir.resolve(name), csv);
+  }
+
+  @Test
+  void trainsFromCsvAndWritesALoadableBundle() throws Exception {
+    Path file = sineCsv("series.csv", 60_000L);
     Path out = dir.resolve("model.svae");
     Run r = run("--csv", file.toString(), "--no-publish", "--out", out.toString(),
         "--window", "8", "--epochs", "2", "--hidden", "8", "--latent", "2",
@@ -76,11 +81,7 @@ class TrainCommandTest {
 
   @Test
   void theModelOptionsReachTheTrainedModel() throws Exception {
-    StringBuilder csv = new StringBuilder("timestamp,value\n");
-    for (int i = 0; i < 300; i++) {
-      csv.append(i * 60_000L).append(',').append(Math.sin(i / 5.0)).append('\n');
-    }
-    Path file = Files.writeString(dir.resolve("series.csv"), csv);
+    Path file = sineCsv("series.csv", 60_000L);
     Path out = dir.resolve("model.svae");
     Run r = run("--csv", file.toString(), "--no-publish", "--out", out.toString(),
         "--window", "8", "--epochs", "3", "--hidden", "8", "--latent", "2",
@@ -116,11 +117,7 @@ class TrainCommandTest {
 
   @Test
   void theArchitectureAndConditionFlagsReachTheModel() throws Exception {
-    StringBuilder csv = new StringBuilder("timestamp,value\n");
-    for (int i = 0; i < 300; i++) {
-      csv.append(i * 3_600_000L).append(',').append(Math.sin(i / 5.0)).append('\n');
-    }
-    Path file = Files.writeString(dir.resolve("hourly.csv"), csv);
+    Path file = sineCsv("hourly.csv", 3_600_000L);
     Path out = dir.resolve("conditional.svae");
     Run r = run("--csv", file.toString(), "--no-publish", "--out", out.toString(),
         "--window", "8", "--epochs", "2", "--hidden", "4,8", "--latent", "2",

@@ -267,11 +267,10 @@ public final class VaeTrainer {
   private static Map<String, INDArray> warmStartParams(AnomalyModel warmStart,
       Architecture arch) {
     Architecture from = warmStart.network().architecture();
-    Map<String, long[]> expected = arch.parameterShapes();
-    Map<String, long[]> actual = from.parameterShapes();
     if (!sameLayers(from, arch)) {
       throw new IllegalArgumentException("the warm-start model's layers "
-          + describe(actual) + " differ from the configured " + describe(expected));
+          + describe(from.parameterShapes()) + " differ from the configured "
+          + describe(arch.parameterShapes()));
     }
     return warmStart.network().params();
   }

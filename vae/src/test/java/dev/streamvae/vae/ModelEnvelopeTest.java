@@ -40,12 +40,16 @@ class ModelEnvelopeTest {
     return keys;
   }
 
+  /** A test envelope written by an earlier version of the code (src/test/resources). */
+  private byte[] envelope(String name) throws java.io.IOException {
+    try (InputStream in = getClass().getResourceAsStream("/envelopes/" + name)) {
+      return in.readAllBytes();
+    }
+  }
+
   @Test
   void formatOneEnvelopeFromThePreviousCodeStillLoadsAndScoresTheSame() throws Exception {
-    byte[] bytes;
-    try (InputStream in = getClass().getResourceAsStream("/envelopes/format-v1.svae")) {
-      bytes = in.readAllBytes();
-    }
+    byte[] bytes = envelope("format-v1.svae");
     ModelBundle v1 = ModelBundle.fromBytes(bytes);
     assertThat(v1.manifest().formatVersion()).isEqualTo(1);
     assertThat(v1.manifest().modelName()).isEqualTo("legacy");
@@ -71,10 +75,7 @@ class ModelEnvelopeTest {
 
   @Test
   void formatTwoEnvelopeFromBeforeConditioningStillLoadsAndScoresTheSame() throws Exception {
-    byte[] bytes;
-    try (InputStream in = getClass().getResourceAsStream("/envelopes/format-v2.svae")) {
-      bytes = in.readAllBytes();
-    }
+    byte[] bytes = envelope("format-v2.svae");
     ModelBundle v2 = ModelBundle.fromBytes(bytes);
     assertThat(v2.manifest().formatVersion()).isEqualTo(2);
     assertThat(v2.manifest().conditioning()).isEqualTo("none");

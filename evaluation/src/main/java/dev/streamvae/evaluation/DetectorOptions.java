@@ -92,6 +92,12 @@ public final class DetectorOptions {
           + " window's last record, UTC) (default: ${DEFAULT-VALUE}).")
   String condition;
 
+  @Option(names = "--vae-score-target", defaultValue = "window", paramLabel = "TARGET",
+      description = "What a VAE score is the log-probability of: window (all of the window's"
+          + " values) or last-record (the scored record's values, the window as its context)"
+          + " (default: ${DEFAULT-VALUE}).")
+  String scoreTarget;
+
   @Option(names = "--vae-architecture", defaultValue = "dense", paramLabel = "LAYERS",
       description = "VAE encoder/decoder: dense or conv1d (default: ${DEFAULT-VALUE}).")
   String architecture;
@@ -122,7 +128,7 @@ public final class DetectorOptions {
     VaeDetector.Settings defaults = VaeDetector.Settings.defaults();
     VaeConfig.Builder config = defaults.config().toBuilder().windowLength(window).seed(seed)
         .centreWindows(centre).conditioning(conditioning()).architecture(architectureKind())
-        .mcSamples(mcSamples);
+        .mcSamples(mcSamples).scoreTarget(scoreTargetKind());
     if (epochs != null) {
       config.epochs(epochs);
     }
@@ -135,6 +141,14 @@ public final class DetectorOptions {
       return VaeConfig.Conditioning.parse(condition);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--vae-condition: " + e.getMessage());
+    }
+  }
+
+  private VaeConfig.ScoreTarget scoreTargetKind() {
+    try {
+      return VaeConfig.ScoreTarget.parse(scoreTarget);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--vae-score-target: " + e.getMessage());
     }
   }
 
@@ -255,6 +269,7 @@ public final class DetectorOptions {
         }
         m.put("architecture", c.architecture().name());
         m.put("conditioning", c.conditioning().label());
+        m.put("scoreTarget", c.scoreTarget().label());
         m.put("scoreMap", s.scoreMap() == VaeDetector.ScoreMap.TRAINING
             ? "sigmoid(asinh((s - threshold) / (threshold - median))), training windows'"
                 + " statistics"

@@ -83,6 +83,9 @@ public final class AnomalyModel {
   private final VaeConfig.Reconstruction reconstruction;
   private final VaeConfig.Conditioning conditioning;
   private final java.time.ZoneId conditionZone;
+  private final VaeConfig.ScoreTarget scoreTarget;
+  /** Index of the first value of a window that the log-probability covers. */
+  private final int scoredFrom;
 
   /**
    * @param eps {@code mcSamples * latentDim} standard-normal draws, row-major {@code [L, k]}
@@ -119,6 +122,18 @@ public final class AnomalyModel {
       Normaliser normaliser, VaeNetwork network, float[] eps, int maxMissing,
       VaeConfig.Reconstruction reconstruction, VaeConfig.Conditioning conditioning,
       java.time.ZoneId conditionZone) {
+    this(features, windowLength, threshold, normaliser, network, eps, maxMissing,
+        reconstruction, conditioning, conditionZone, VaeConfig.ScoreTarget.WINDOW);
+  }
+
+  /**
+   * @param scoreTarget the values the log-probability covers ({@link VaeConfig#scoreTarget()})
+   */
+  AnomalyModel(List<String> features, int windowLength, double threshold,
+      Normaliser normaliser, VaeNetwork network, float[] eps, int maxMissing,
+      VaeConfig.Reconstruction reconstruction, VaeConfig.Conditioning conditioning,
+      java.time.ZoneId conditionZone, VaeConfig.ScoreTarget scoreTarget) {
+    this.scoreTarget = Objects.requireNonNull(scoreTarget, "scoreTarget");
     this.reconstruction = Objects.requireNonNull(reconstruction, "reconstruction");
     this.conditioning = Objects.requireNonNull(conditioning, "conditioning");
     this.conditionZone = Objects.requireNonNull(conditionZone, "conditionZone");
@@ -158,8 +173,11 @@ public final class AnomalyModel {
     this.eps = eps.clone();
     this.mcSamples = eps.length / latentDim;
     // The Java kernel computes the dense unconditional network, the one the fused pass covers.
+    this.scoredFrom = scoreTarget == VaeConfig.ScoreTarget.LAST_RECORD
+        ? (windowLength - 1) * this.features.size() : 0;
     this.kernel = forward != null && reconstruction == VaeConfig.Reconstruction.GAUSSIAN
-        && javaKernelEnabled() ? new DenseGaussianKernel(arch, network.params(), this.eps) : null;
+        && javaKernelEnabled()
+        ? new DenseGaussianKernel(arch, network.params(), this.eps, scoredFrom) : null;
   }
 
   private static boolean javaKernelEnabled() {
@@ -180,7 +198,12 @@ public final class AnomalyModel {
   /** This model with another threshold; weights and noise are shared (they are immutable). */
   AnomalyModel withThreshold(double newThreshold) {
     return new AnomalyModel(features, windowLength, newThreshold, normaliser, network, eps,
-        maxMissing, reconstruction, conditioning, conditionZone);
+        maxMissing, reconstruction, conditioning, conditionZone, scoreTarget);
+  }
+
+  /** The values a window's log-probability covers ({@link VaeConfig#scoreTarget()}). */
+  public VaeConfig.ScoreTarget scoreTarget() {
+    return scoreTarget;
   }
 
   /** The condition the model reads besides each window ({@link VaeConfig#conditioning()}). */
@@ -317,7 +340,7 @@ public final class AnomalyModel {
     float[] mu = new float[b * k];
     double[] termSums = new double[b];
     kernel.score(in.x(), b, mu, termSums);
-    double constant = n * LOG_2PI;
+    double constant = (n - scoredFrom) * LOG_2PI;
     for (int i = 0; i < b; i++) {
       int out = from + i;
       if (in.unscorable()[i]) {
@@ -338,7 +361,7 @@ public final class AnomalyModel {
     // than the arithmetic at these sizes. Workspaces are per thread, so threads do not share.
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
         .getAndActivateWorkspace(SCORING_WORKSPACE, SCORING_WORKSPACE_ID)) {
-      scoreChunk(in, timestamps, from, to, logProbability, latentMeans);
+      scoreChunk(targeted(in), timestamps, from, to, logProbability, latentMeans);
     }
   }
 
@@ -496,10 +519,11 @@ public final class AnomalyModel {
     for (int from = 0; from < rawWindows.length; from += MAX_CHUNK) {
       int b = Math.min(rawWindows.length, from + MAX_CHUNK) - from;
       Prepared in = prepare(rawWindows, from, b);
+      Prepared target = targeted(in);
       float[] x = in.x();
       float[] observed = in.observed();
       for (int i = 0; i < b; i++) {
-        if (in.unscorable()[i]) {
+        if (target.unscorable()[i]) {
           out[from + i] = new double[features];
           java.util.Arrays.fill(out[from + i], Double.NaN);
         }
@@ -517,13 +541,14 @@ public final class AnomalyModel {
           double[] share = new double[features];
           for (int f = 0; f < features; f++) {
             share[f] = 0.5 * (featureSums[i * features + f] / mcSamples
-                + windowLength * LOG_2PI);
+                + (n - scoredFrom) / features * LOG_2PI);
           }
           out[from + i] = share;
         }
         continue;
       }
       clampForBernoulli(x);
+      observed = target.observed();
       float[] condition = conditions(timestamps, from, b);
       INDArray[] enc = network.encode(Nd4j.create(x, new long[] {b, n}, 'c'),
           condition == null ? null
@@ -669,6 +694,30 @@ public final class AnomalyModel {
       }
     }
     return new Prepared(x, observed, unscorable);
+  }
+
+  /**
+   * The chunk with the values outside the score target masked out of the likelihood, as missing
+   * ones are (the encoder still reads them); a window none of whose targeted values was observed
+   * is unscorable. The chunk itself when the target is the whole window.
+   */
+  private Prepared targeted(Prepared in) {
+    if (scoredFrom == 0) {
+      return in;
+    }
+    int n = windowLength * features.size();
+    int b = in.unscorable().length;
+    float[] observed = in.observed() == null ? ones(b * n) : in.observed().clone();
+    boolean[] unscorable = in.unscorable().clone();
+    for (int i = 0; i < b; i++) {
+      java.util.Arrays.fill(observed, i * n, i * n + scoredFrom, 0f);
+      boolean any = false;
+      for (int j = i * n + scoredFrom; j < (i + 1) * n; j++) {
+        any |= observed[j] > 0;
+      }
+      unscorable[i] |= !any;
+    }
+    return new Prepared(in.x(), observed, unscorable);
   }
 
   private static float[] flat(INDArray a) {

@@ -92,6 +92,8 @@ final class DenseGaussianKernel {
   private final Layer decoderHead;
   private final float decoderLimit;
   private final float[] eps;
+  /** Index of the first value of a window that the likelihood terms cover. */
+  private final int scoredFrom;
   /** Row stride of every scratch block: {@code max(BLOCK, L)}. */
   private final int stride;
   private final ThreadLocal<Scratch> scratch;
@@ -100,7 +102,21 @@ final class DenseGaussianKernel {
    * @param eps the model's fixed {@code [L, k]} standard-normal draws, row-major
    */
   DenseGaussianKernel(Architecture arch, Map<String, INDArray> params, float[] eps) {
+    this(arch, params, eps, 0);
+  }
+
+  /**
+   * @param scoredFrom the first value of a window that the terms cover (0: all of them; the
+   *     last record's first value for {@link VaeConfig.ScoreTarget#LAST_RECORD})
+   */
+  DenseGaussianKernel(Architecture arch, Map<String, INDArray> params, float[] eps,
+      int scoredFrom) {
     this.inputSize = arch.inputSize();
+    if (scoredFrom < 0 || scoredFrom >= inputSize) {
+      throw new IllegalArgumentException("scoredFrom " + scoredFrom + " outside [0, "
+          + inputSize + ")");
+    }
+    this.scoredFrom = scoredFrom;
     this.latentDim = arch.latentDim();
     this.encoderLimit = arch.encoderLogVarLimit();
     this.decoderLimit = arch.decoderLogVarLimit();
@@ -322,8 +338,8 @@ final class DenseGaussianKernel {
     int n = inputSize;
     float c = decoderLimit;
     float[][] precision = s.precision;
-    tanh(head, n, n, rows, s);
-    for (int j = 0; j < n; j++) {
+    tanh(head, n + scoredFrom, n - scoredFrom, rows, s);
+    for (int j = scoredFrom; j < n; j++) {
       float[] logVar = head[n + j];
       float[] p = precision[j];
       for (int r = 0; r < rows; r++) {
@@ -338,7 +354,7 @@ final class DenseGaussianKernel {
     for (int f = 0; f < features; f++) {
       java.util.Arrays.fill(s.featureSums[f], 0, rows, 0f);
     }
-    for (int j = 0; j < n; j++) {
+    for (int j = scoredFrom; j < n; j++) {
       float[] xj = xt[j];
       float[] mean = head[j];
       float[] logVar = head[n + j];

@@ -17,9 +17,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Writes and reads the model payload: a plain, versioned binary layout ({@link DataOutputStream},
  * big-endian) from which a model is rebuilt by construction, never by deserialising objects or
- * graphs. Formats 1 (no option fields) and 2 (no layout or condition fields) are still read, and
- * a dense unconditional model is still written as format 2, so scorers of the previous release
- * keep loading the default models. Layout of payload format {@value #PAYLOAD_FORMAT}:
+ * graphs. Formats 1 (no option fields), 2 (no layout or condition fields) and 3 (no score
+ * target) are still read; a model is written in the oldest format that holds it (a dense
+ * unconditional whole-window model as format 2, a conditional or conv1d one as 3), so scorers of
+ * earlier releases keep loading the models they can score. Layout of payload format {@value #PAYLOAD_FORMAT}:
  *
  * <pre>
  * int    payloadFormat
@@ -37,15 +38,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * int    convolution kernel, int encoder stride (format 3, conv1d only)
  * byte   conditioning: 0 none, 1 time-of-week (format 3)
  * UTF    the condition's time zone id (format 3, conditional only)
+ * byte   score target: 0 the whole window, 1 its last record (format 4)
  * float  mcSamples * latentDim noise values, row-major [L, k]
  * int    arrayCount, then per array: UTF name, int rank, rank longs (shape), int count, floats
  * </pre>
  */
 final class PayloadCodec {
 
-  static final int PAYLOAD_FORMAT = 3;
+  static final int PAYLOAD_FORMAT = 4;
   /** The format of dense, unconditional models: what scorers before format 3 read. */
   static final int DENSE_UNCONDITIONAL_FORMAT = 2;
+  /** The format that added layout and conditioning: what scorers before format 4 read. */
+  static final int LAYOUT_FORMAT = 3;
   static final String ACTIVATION = "tanh";
   /** Guards allocations against corrupt lengths before they turn into OutOfMemoryError. */
   private static final int MAX_COUNT = 1 << 26;
@@ -54,8 +58,11 @@ final class PayloadCodec {
 
   /** The payload format {@link #encode} writes for this model. */
   static int formatOf(AnomalyModel model) {
+    if (model.scoreTarget() != VaeConfig.ScoreTarget.WINDOW) {
+      return PAYLOAD_FORMAT;
+    }
     return model.conditional() || model.network().architecture().convolutional()
-        ? PAYLOAD_FORMAT : DENSE_UNCONDITIONAL_FORMAT;
+        ? LAYOUT_FORMAT : DENSE_UNCONDITIONAL_FORMAT;
   }
 
   static byte[] encode(AnomalyModel model) {
@@ -95,6 +102,9 @@ final class PayloadCodec {
         if (model.conditional()) {
           out.writeUTF(model.conditionZone().getId());
         }
+      }
+      if (format >= 4) {
+        out.writeByte(model.scoreTarget().ordinal());
       }
       writeFloats(out, model.eps());
       Map<String, INDArray> params = model.network().params();
@@ -200,6 +210,14 @@ final class PayloadCodec {
           }
         }
       }
+      VaeConfig.ScoreTarget scoreTarget = VaeConfig.ScoreTarget.WINDOW;
+      if (format >= 4) {
+        int target = in.readUnsignedByte();
+        if (target >= VaeConfig.ScoreTarget.values().length) {
+          throw new InvalidModelException("payload score target is " + target);
+        }
+        scoreTarget = VaeConfig.ScoreTarget.values()[target];
+      }
       float[] eps = readFloats(in, (long) mcSamples * latentDim);
       long inputSize = (long) windowLength * featureCount;
       if (inputSize > VaeConfig.MAX_WINDOW_VALUES) {
@@ -246,7 +264,7 @@ final class PayloadCodec {
         VaeNetwork network = new VaeNetwork(arch, params);
         Normaliser normaliser = new Normaliser(means, stds, centreWindows);
         return new AnomalyModel(features, windowLength, threshold, normaliser, network, eps,
-            maxMissing, reconstruction, conditioning, zone);
+            maxMissing, reconstruction, conditioning, zone, scoreTarget);
       } catch (IllegalArgumentException e) {
         throw new InvalidModelException("inconsistent payload: " + e.getMessage(), e);
       }

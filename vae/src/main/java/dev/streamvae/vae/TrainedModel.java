@@ -154,6 +154,7 @@ public final class TrainedModel {
     o.put("maxMissing", String.valueOf(config.maxMissing()));
     o.put("patience", String.valueOf(config.patience()));
     o.put("reconstruction", config.reconstruction().name());
+    o.put("scoreTarget", config.scoreTarget().name());
     o.put("validationFraction", String.valueOf(config.validationFraction()));
     return o;
   }

@@ -48,13 +48,17 @@ import java.util.List;
  *     last record; {@link Conditioning#NONE} for a plain VAE
  * @param conditionZone the time zone in which time of day and day of week are read; UTC unless
  *     the series follow a local clock
+ * @param scoreTarget the values a window's reconstruction log-probability covers: all of the
+ *     window's (default) or only its last record's, the record being scored (Donut, Xu et al.
+ *     2018, scores the last point of each window); the threshold is calibrated on the same
  */
 public record VaeConfig(int windowLength, int featureCount, List<Integer> hiddenSizes,
     int latentDim, double learningRate, int epochs, int batchSize, double beta, int mcSamples,
     long seed, double thresholdQuantile, boolean centreWindows, int klAnnealEpochs,
     double freeBits, double validationFraction, int patience, ThresholdMethod thresholdMethod,
     double thresholdRisk, int maxMissing, Reconstruction reconstruction,
-    ArchitectureKind architecture, Conditioning conditioning, ZoneId conditionZone) {
+    ArchitectureKind architecture, Conditioning conditioning, ZoneId conditionZone,
+    ScoreTarget scoreTarget) {
 
   /** The layers of encoder and decoder. */
   public enum ArchitectureKind {
@@ -199,6 +203,47 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     BERNOULLI
   }
 
+  /**
+   * Which values of a window its anomaly score is the reconstruction log-probability of. The
+   * encoder always reads the whole window; only the likelihood's sum differs.
+   */
+  public enum ScoreTarget {
+    /** All {@code W * F} values: evidence from the whole window, so a short anomaly stays in the
+     * score for W records and the noise of W records adds to it. */
+    WINDOW("window"),
+    /**
+     * The F values of the window's last record, the record being scored: the window is its
+     * context, and a spike or drop at that record is not averaged with W - 1 ordinary values.
+     */
+    LAST_RECORD("last-record");
+
+    private final String label;
+
+    ScoreTarget(String label) {
+      this.label = label;
+    }
+
+    /** The manifest's and command line's name for it, e.g. {@code last-record}. */
+    public String label() {
+      return label;
+    }
+
+    /**
+     * Reads {@code window} or {@code last-record} in any case, or the constant's name.
+     *
+     * @throws IllegalArgumentException naming the value and the choices
+     */
+    public static ScoreTarget parse(String value) {
+      for (ScoreTarget t : values()) {
+        if (t.label.equalsIgnoreCase(value) || t.name().equalsIgnoreCase(value)) {
+          return t;
+        }
+      }
+      throw new IllegalArgumentException("'" + value
+          + "' is not a score target; expected window or last-record");
+    }
+  }
+
   /** How the anomaly threshold is set from the training windows' anomaly scores. */
   public enum ThresholdMethod {
     /** The {@code thresholdQuantile} quantile of the training scores. */
@@ -260,6 +305,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     check(architecture != null, "architecture must be set");
     check(conditioning != null, "conditioning must be set");
     check(conditionZone != null, "conditionZone must be set");
+    check(scoreTarget != null, "scoreTarget must be set");
   }
 
   /** Whether the model reads a condition vector besides the window. */
@@ -307,6 +353,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     b.architecture = architecture;
     b.conditioning = conditioning;
     b.conditionZone = conditionZone;
+    b.scoreTarget = scoreTarget;
     return b;
   }
 
@@ -346,8 +393,15 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     private ArchitectureKind architecture = ArchitectureKind.DENSE;
     private Conditioning conditioning = Conditioning.NONE;
     private ZoneId conditionZone = ZoneId.of("UTC");
+    private ScoreTarget scoreTarget = ScoreTarget.WINDOW;
 
     private Builder() {}
+
+    /** The values the anomaly score covers; {@link ScoreTarget#WINDOW} by default. */
+    public Builder scoreTarget(ScoreTarget value) {
+      this.scoreTarget = value;
+      return this;
+    }
 
     /** Dense (default) or 1-D convolutional encoder and decoder. */
     public Builder architecture(ArchitectureKind value) {
@@ -513,7 +567,8 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
       return new VaeConfig(windowLength, featureCount, hiddenSizes, latentDim, learningRate,
           epochs, batchSize, beta, mcSamples, seed, thresholdQuantile, centreWindows,
           klAnnealEpochs, freeBits, validationFraction, patience, thresholdMethod,
-          thresholdRisk, maxMissing, reconstruction, architecture, conditioning, conditionZone);
+          thresholdRisk, maxMissing, reconstruction, architecture, conditioning, conditionZone,
+          scoreTarget);
     }
   }
 }

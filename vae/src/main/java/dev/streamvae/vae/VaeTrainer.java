@@ -224,7 +224,8 @@ public final class VaeTrainer {
         config.mcSamples() * config.latentDim());
     AnomalyModel unthresholded = new AnomalyModel(data.features(), config.windowLength(),
         Double.NaN, normaliser, new VaeNetwork(arch, finalParams), eps, config.maxMissing(),
-        config.reconstruction(), config.conditioning(), config.conditionZone());
+        config.reconstruction(), config.conditioning(), config.conditionZone(),
+        config.scoreTarget());
     ScoreBatch own = unthresholded.score(raw, data.windowEndsUnsafe());
     double threshold;
     String thresholdMethod;

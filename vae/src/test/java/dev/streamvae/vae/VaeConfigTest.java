@@ -116,7 +116,7 @@ class VaeConfigTest {
     assertThatThrownBy(() -> new VaeConfig(32, 1, List.of(), 4, 1e-3, 1, 1, 1, 1, 1, 0.9, false, 0,
         0, 0, 0, VaeConfig.ThresholdMethod.QUANTILE, 1e-3, 0,
         VaeConfig.Reconstruction.GAUSSIAN, VaeConfig.ArchitectureKind.DENSE,
-        VaeConfig.Conditioning.NONE, java.time.ZoneOffset.UTC))
+        VaeConfig.Conditioning.NONE, java.time.ZoneOffset.UTC, VaeConfig.ScoreTarget.WINDOW))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hiddenSizes");
   }
 }

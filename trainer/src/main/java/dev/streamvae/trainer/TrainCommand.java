@@ -160,6 +160,13 @@ public final class TrainCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   VaeConfig.ArchitectureKind architecture;
 
+  @Option(names = "--score-target", defaultValue = "window", paramLabel = "TARGET",
+      converter = ScoreTargetConverter.class,
+      description = "What a score is the log-probability of: window (all of the window's"
+          + " values) or last-record (the scored record's values, with the window as context)"
+          + " (default: ${DEFAULT-VALUE}).")
+  VaeConfig.ScoreTarget scoreTarget;
+
   @Option(names = "--condition", defaultValue = "none", paramLabel = "CONDITION",
       converter = ConditioningConverter.class,
       description = "Conditional VAE: none, or time-of-week (time of day and day of week of each"
@@ -285,6 +292,7 @@ public final class TrainCommand implements Callable<Integer> {
         .maxMissing(maxMissing)
         .reconstruction(reconstruction)
         .architecture(architecture)
+        .scoreTarget(scoreTarget)
         .conditioning(condition)
         .conditionZone(conditionZone);
     if (targetAlertRate != null) {
@@ -371,6 +379,19 @@ public final class TrainCommand implements Callable<Integer> {
     public VaeConfig.ArchitectureKind convert(String value) {
       try {
         return VaeConfig.ArchitectureKind.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** Reads {@code window} or {@code last-record}, as {@link VaeConfig.ScoreTarget#parse}. */
+  static final class ScoreTargetConverter
+      implements picocli.CommandLine.ITypeConverter<VaeConfig.ScoreTarget> {
+    @Override
+    public VaeConfig.ScoreTarget convert(String value) {
+      try {
+        return VaeConfig.ScoreTarget.parse(value);
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.TypeConversionException(e.getMessage());
       }

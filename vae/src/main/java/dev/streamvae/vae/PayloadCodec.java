@@ -20,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * graphs. Formats 1 (no option fields), 2 (no layout or condition fields) and 3 (no score
  * target) are still read; a model is written in the oldest format that holds it (a dense
  * unconditional whole-window model as format 2, a conditional or conv1d one as 3), so scorers of
- * earlier releases keep loading the models they can score. Layout of payload format {@value #PAYLOAD_FORMAT}:
+ * earlier releases keep loading the models they can score. Layout of payload format
+ * {@value #PAYLOAD_FORMAT}:
  *
  * <pre>
  * int    payloadFormat

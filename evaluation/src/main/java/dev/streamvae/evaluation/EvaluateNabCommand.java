@@ -50,6 +50,11 @@ public final class EvaluateNabCommand implements Callable<Integer> {
           + " 'nyc_*'); scores are then normalised over those files' windows.")
   List<String> files = new ArrayList<>();
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Files detected at once; results do not depend on it (default: the"
+          + " machine's processors).")
+  Integer threads;
+
   @Option(names = "--score-existing",
       description = "Run no detector: score the results already under OUT/results/<detector>/"
           + " (any detector name, e.g. NAB's published results).")
@@ -62,6 +67,7 @@ public final class EvaluateNabCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter stderr = spec.commandLine().getErr();
+    int threadCount = threads();
     Path root = data != null ? data : NabCorpus.locate().orElseThrow(() ->
         new IllegalArgumentException("no NAB corpus found; pass --data DIR or set "
             + NabCorpus.ENV));
@@ -81,7 +87,7 @@ public final class EvaluateNabCommand implements Callable<Integer> {
         outcomes.add(NabEvaluation.scoreExisting(name, corpus, out));
       } else {
         Detector detector = detectorOptions.create(name);
-        outcomes.add(NabEvaluation.run(detector, corpus, out, stderr));
+        outcomes.add(NabEvaluation.run(detector, corpus, out, stderr, threadCount));
       }
     }
     double wall = (System.nanoTime() - started) / 1e9;
@@ -114,6 +120,16 @@ public final class EvaluateNabCommand implements Callable<Integer> {
     stdout.printf(Locale.ROOT, "wall time %.1f s; results under %s, summary %s%n", wall,
         out.resolve("results"), summaryPath);
     return 0;
+  }
+
+  private int threads() {
+    if (threads == null) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+    if (threads < 1) {
+      throw new IllegalArgumentException("--threads must be >= 1, was " + threads);
+    }
+    return threads;
   }
 
   static String table(List<NabEvaluation.DetectorOutcome> outcomes, int files, int windows) {

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,5 +125,37 @@ class EvaluateCommandTest {
     assertThat(nul.get("rawScore").asDouble()).isEqualTo(-4.0);
     assertThat(summary.at("/detectors/rcf/files/0/profiles/standard/counts/total").asLong())
         .isEqualTo(1127 - 169); // probationary floor(0.15 * 1127) = 169
+  }
+
+  @Test
+  void nabResultsAreTheSameWhateverTheNumberOfThreads(@TempDir Path dir) throws Exception {
+    Optional<Path> root = NabCorpus.locate();
+    assumeTrue(root.isPresent(), "NAB corpus not found; skipping");
+    String[] files = {"--files", "realTraffic/speed_7578.csv", "--files",
+        "artificialWithAnomaly/art_daily_jumpsup.csv", "--files", "realTraffic/TravelTime_451.csv"};
+    Path one = dir.resolve("one");
+    Path three = dir.resolve("three");
+    for (Path out : List.of(one, three)) {
+      List<String> args = new java.util.ArrayList<>(List.of("nab", "--data",
+          root.get().toString(), "--out", out.toString(), "--detectors", "vae,rcf",
+          "--rcf-trees", "20", "--vae-steps", "60", "--no-vae-levels-too",
+          "--threads", out == one ? "1" : "3"));
+      args.addAll(List.of(files));
+      Run r = run(args.toArray(new String[0]));
+      assertThat(r.status()).as(r.err()).isZero();
+    }
+    List<Path> written;
+    try (var walk = Files.walk(one.resolve("results"))) {
+      written = walk.filter(Files::isRegularFile).toList();
+    }
+    assertThat(written).hasSize(6);
+    for (Path p : written) {
+      assertThat(Files.readAllBytes(three.resolve(one.relativize(p)))).as(p.toString())
+          .isEqualTo(Files.readAllBytes(p));
+    }
+    Run bad = run("nab", "--data", root.get().toString(), "--out", dir.resolve("x").toString(),
+        "--threads", "0");
+    assertThat(bad.status()).isEqualTo(2);
+    assertThat(bad.err()).contains("--threads must be >= 1, was 0");
   }
 }

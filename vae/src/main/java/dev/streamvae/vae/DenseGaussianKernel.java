@@ -121,9 +121,13 @@ final class DenseGaussianKernel {
     this.encoderLimit = arch.encoderLogVarLimit();
     this.decoderLimit = arch.decoderLogVarLimit();
     this.encoderHidden = hidden(params, arch.encoderHidden());
-    this.encoderHead = head(params, arch.encoderMu(), arch.encoderLogVar(), 1f / encoderLimit);
+    this.encoderHead = head(params, arch.encoderMu(), arch.encoderLogVar(), 1f / encoderLimit,
+        0);
     this.decoderHidden = hidden(params, arch.decoderHidden());
-    this.decoderHead = head(params, arch.decoderMu(), arch.decoderLogVar(), 1f / decoderLimit);
+    // Only the scored values' means and log-variances are needed: a last-record model's head
+    // computes 2F outputs instead of 2WF, the largest layer of the decoder at W = 32.
+    this.decoderHead = head(params, arch.decoderMu(), arch.decoderLogVar(), 1f / decoderLimit,
+        scoredFrom);
     if (eps.length == 0 || eps.length % latentDim != 0) {
       throw new IllegalArgumentException("noise matrix of " + eps.length
           + " values is not [L, " + latentDim + "]");
@@ -150,11 +154,15 @@ final class DenseGaussianKernel {
     return out;
   }
 
-  /** The two heads side by side: {@code [first | second * scale]}, {@code 2 nOut} wide. */
+  /**
+   * The two heads side by side, outputs {@code from ..} of each: {@code [first | second *
+   * scale]}, {@code 2 (nOut - from)} wide.
+   */
   private static Layer head(Map<String, INDArray> params, Architecture.Dense first,
-      Architecture.Dense second, float secondScale) {
+      Architecture.Dense second, float secondScale, int from) {
     int nIn = first.nIn();
-    int nOut = first.nOut();
+    int all = first.nOut();
+    int nOut = all - from;
     float[] w1 = values(params, first.weight());
     float[] w2 = values(params, second.weight());
     float[] b1 = values(params, first.bias());
@@ -163,13 +171,13 @@ final class DenseGaussianKernel {
     float[] bias = new float[2 * nOut];
     for (int i = 0; i < nIn; i++) {
       for (int o = 0; o < nOut; o++) {
-        weight[i * 2 * nOut + o] = w1[i * nOut + o];
-        weight[i * 2 * nOut + nOut + o] = w2[i * nOut + o] * secondScale;
+        weight[i * 2 * nOut + o] = w1[i * all + from + o];
+        weight[i * 2 * nOut + nOut + o] = w2[i * all + from + o] * secondScale;
       }
     }
     for (int o = 0; o < nOut; o++) {
-      bias[o] = b1[o];
-      bias[nOut + o] = b2[o] * secondScale;
+      bias[o] = b1[from + o];
+      bias[nOut + o] = b2[from + o] * secondScale;
     }
     return new Layer(transpose(weight, nIn, 2 * nOut), bias, nIn, 2 * nOut);
   }
@@ -294,7 +302,7 @@ final class DenseGaussianKernel {
           }
         }
       }
-      for (int j = 0; j < n; j++) {
+      for (int j = scoredFrom; j < n; j++) {
         for (int sample = 0; sample < mcSamples; sample++) {
           System.arraycopy(xt[j], first, dx[j], sample * count, count);
         }
@@ -331,16 +339,18 @@ final class DenseGaussianKernel {
 
   /**
    * Per decoded row r, {@code s.sums[r] = sum_j (x_j - mean_j)^2 exp(-v_j) + v_j} with
-   * {@code v = c tanh(head[n + j])}, over a decoded block {@code head = [mean | raw logvar / c]}.
-   * Overwrites the head's second half with v.
+   * {@code v = c tanh(head[m + j])}, over the scored values {@code j = scoredFrom .. n} of a
+   * decoded block {@code head = [mean | raw logvar / c]} of theirs ({@code m = n - scoredFrom}
+   * each). Overwrites the head's second half with v.
    */
   private void gaussianTerms(float[][] xt, float[][] head, int rows, Scratch s, int features) {
     int n = inputSize;
+    int m = n - scoredFrom;
     float c = decoderLimit;
     float[][] precision = s.precision;
-    tanh(head, n + scoredFrom, n - scoredFrom, rows, s);
-    for (int j = scoredFrom; j < n; j++) {
-      float[] logVar = head[n + j];
+    tanh(head, m, m, rows, s);
+    for (int j = 0; j < m; j++) {
+      float[] logVar = head[m + j];
       float[] p = precision[j];
       for (int r = 0; r < rows; r++) {
         float v = logVar[r] * c;
@@ -354,10 +364,10 @@ final class DenseGaussianKernel {
     for (int f = 0; f < features; f++) {
       java.util.Arrays.fill(s.featureSums[f], 0, rows, 0f);
     }
-    for (int j = scoredFrom; j < n; j++) {
-      float[] xj = xt[j];
+    for (int j = 0; j < m; j++) {
+      float[] xj = xt[scoredFrom + j];
       float[] mean = head[j];
-      float[] logVar = head[n + j];
+      float[] logVar = head[m + j];
       float[] p = precision[j];
       if (features == 0) {
         for (int r = 0; r < rows; r++) {
@@ -365,7 +375,7 @@ final class DenseGaussianKernel {
           sums[r] += d * d * p[r] + logVar[r];
         }
       } else {
-        float[] perFeature = s.featureSums[j % features];
+        float[] perFeature = s.featureSums[(scoredFrom + j) % features];
         for (int r = 0; r < rows; r++) {
           float d = xj[r] - mean[r];
           float term = d * d * p[r] + logVar[r];

@@ -6,10 +6,16 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs detectors over a {@link NabCorpus}, writes their results in NAB's layout and scores them
@@ -93,33 +99,87 @@ public final class NabEvaluation {
   }
 
   /**
-   * Runs a detector on every file, writes each file's results under {@code outDir} in NAB's
-   * layout and scores them.
+   * Runs a detector on every file, one file at a time, writes each file's results under
+   * {@code outDir} in NAB's layout and scores them.
    *
    * @param progress one line per file goes here; may be null
    */
   public static DetectorOutcome run(Detector detector, NabCorpus corpus, Path outDir,
       PrintWriter progress) throws IOException {
+    return run(detector, corpus, outDir, progress, 1);
+  }
+
+  /**
+   * As {@link #run(Detector, NabCorpus, Path, PrintWriter)}, with up to {@code threads} files
+   * detected at once. A detector's result for a file depends on that file alone (every
+   * {@link Detector} is causal and keeps no state between calls), so the results, and the
+   * scores, are the same for any number of threads; only the order of the progress lines
+   * differs.
+   *
+   * @param threads files detected at once, at least 1
+   */
+  public static DetectorOutcome run(Detector detector, NabCorpus corpus, Path outDir,
+      PrintWriter progress, int threads) throws IOException {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+    }
     List<NabFile> files = corpus.files();
-    List<double[]> scores = new ArrayList<>();
+    double[][] scores = new double[files.size()][];
     long[] millis = new long[files.size()];
+    AtomicInteger done = new AtomicInteger();
     long started = System.nanoTime();
-    for (int k = 0; k < files.size(); k++) {
-      NabFile file = files.get(k);
-      long t0 = System.nanoTime();
-      double[] s = detector.detect(
-          Series.univariate(file.relativePath(), file.values(), file.probationaryLength(),
-              epochMillisUtc(file.timestamps())));
-      millis[k] = (System.nanoTime() - t0) / 1_000_000;
-      NabResults.write(outDir, detector.name(), file, s);
-      scores.add(s);
-      if (progress != null) {
-        progress.printf(Locale.ROOT, "%-5s %2d/%d %-62s %6d records %7.1f s%n", detector.name(),
-            k + 1, files.size(), file.relativePath(), file.size(), millis[k] / 1000.0);
+    ExecutorService pool = Executors.newFixedThreadPool(
+        Math.min(threads, Math.max(1, files.size())), r -> {
+          Thread t = new Thread(r, "nab-" + detector.name());
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      List<Future<?>> pending = new ArrayList<>();
+      for (int i = 0; i < files.size(); i++) {
+        int k = i;
+        pending.add(pool.submit(() -> {
+          NabFile file = files.get(k);
+          long t0 = System.nanoTime();
+          double[] s = detector.detect(
+              Series.univariate(file.relativePath(), file.values(), file.probationaryLength(),
+                  epochMillisUtc(file.timestamps())));
+          millis[k] = (System.nanoTime() - t0) / 1_000_000;
+          NabResults.write(outDir, detector.name(), file, s);
+          scores[k] = s;
+          if (progress != null) {
+            synchronized (progress) {
+              progress.printf(Locale.ROOT, "%-5s %2d/%d %-62s %6d records %7.1f s%n",
+                  detector.name(), done.incrementAndGet(), files.size(), file.relativePath(),
+                  file.size(), millis[k] / 1000.0);
+              progress.flush();
+            }
+          }
+          return null;
+        }));
       }
+      for (Future<?> f : pending) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          if (cause instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IllegalStateException(cause);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while detecting", e);
+    } finally {
+      pool.shutdownNow();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    return score(detector.name(), files, scores, millis, seconds);
+    return score(detector.name(), files, Arrays.asList(scores), millis, seconds);
   }
 
   /** Scores results already written under {@code outDir} (by this tool or by NAB). */

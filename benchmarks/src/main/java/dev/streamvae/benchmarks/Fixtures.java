@@ -26,8 +26,13 @@ final class Fixtures {
 
   /** A model of the default shape trained for two epochs: the weights' values do not matter. */
   static AnomalyModel model(int mcSamples) {
-    return VaeTrainer.train(trainingSet(4_000, config(mcSamples, 2)), config(mcSamples, 2), null)
-        .model();
+    return model(mcSamples, VaeConfig.ScoreTarget.WINDOW);
+  }
+
+  /** As {@link #model(int)}, scoring {@code target}. */
+  static AnomalyModel model(int mcSamples, VaeConfig.ScoreTarget target) {
+    VaeConfig config = config(mcSamples, 2).toBuilder().scoreTarget(target).build();
+    return VaeTrainer.train(trainingSet(4_000, config), config, null).model();
   }
 
   /** Stride-1 windows of a sine series of {@code records + W - 1} records. */

@@ -48,7 +48,8 @@ public final class ModelBenchmarks {
     // Keys "batch/L", in numeric order.
     Comparator<String> numeric = Comparator.comparingInt((String k) -> part(k, 0))
         .thenComparingInt(k -> part(k, 1));
-    // Scoring by pass ("java", "nd4j"), then by "batch/L".
+    // Scoring by pass ("java", "nd4j", with ",last-record" for that target), then by
+    // "batch/L".
     Map<String, Map<String, Double>> scoringByKernel = new TreeMap<>();
     Map<String, Double> gemm = new TreeMap<>(numeric);
     Double rcf = null;
@@ -60,8 +61,10 @@ public final class ModelBenchmarks {
       double micros = cpu != null ? cpu.getScore() : r.getPrimaryResult().getScore();
       if (name.endsWith("ScoringBenchmark.score")) {
         String kernel = r.getParams().getParam("kernel");
-        scoringByKernel.computeIfAbsent(kernel == null ? "java" : kernel,
-            k -> new TreeMap<>(numeric)).put(key(r), micros);
+        String target = r.getParams().getParam("target");
+        String pass = (kernel == null ? "java" : kernel)
+            + (target == null || target.equals("window") ? "" : "," + target);
+        scoringByKernel.computeIfAbsent(pass, k -> new TreeMap<>(numeric)).put(key(r), micros);
       } else if (name.endsWith("GemmCeilingBenchmark.gemms")) {
         gemm.put(key(r), micros);
       } else if (name.endsWith("RcfBenchmark.scoreAndUpdate")) {

@@ -92,6 +92,11 @@ public final class DetectorOptions {
           + " window's last record, UTC) (default: ${DEFAULT-VALUE}).")
   String condition;
 
+  @Option(names = "--vae-ensemble", defaultValue = "1", paramLabel = "N",
+      description = "VAEs per detector, trained alike but for their seeds (seed, seed + 1, ...);"
+          + " each window's anomaly score is their mean (default: ${DEFAULT-VALUE}).")
+  int ensemble;
+
   @Option(names = "--vae-score-target", defaultValue = "window", paramLabel = "TARGET",
       description = "What a VAE score is the log-probability of: window (all of the window's"
           + " values) or last-record (the scored record's values, the window as its context)"
@@ -133,7 +138,7 @@ public final class DetectorOptions {
       config.epochs(epochs);
     }
     return new VaeDetector.Settings(config.build(), epochs != null ? 0 : steps, retrainEvery,
-        maxTrain, scoreMap, surpriseAverage, retrainSteps);
+        maxTrain, scoreMap, surpriseAverage, retrainSteps, ensemble);
   }
 
   private VaeConfig.Conditioning conditioning() {
@@ -176,6 +181,9 @@ public final class DetectorOptions {
     if (retrainSteps < 0) {
       throw new IllegalArgumentException("--vae-retrain-steps must be >= 0, was "
           + retrainSteps);
+    }
+    if (ensemble < 1) {
+      throw new IllegalArgumentException("--vae-ensemble must be >= 1, was " + ensemble);
     }
   }
 
@@ -222,7 +230,7 @@ public final class DetectorOptions {
     return new MaxOfDetectors(VaeDetector.NAME, List.of(new VaeDetector(first),
         new VaeDetector(new VaeDetector.Settings(other, first.trainSteps(),
             first.retrainEvery(), first.maxTrainRecords(), first.scoreMap(),
-            first.surpriseAverage(), first.retrainSteps()))));
+            first.surpriseAverage(), first.retrainSteps(), first.ensemble()))));
   }
 
   /** The settings of the named detectors, for the summary. */
@@ -258,6 +266,7 @@ public final class DetectorOptions {
         m.put("beta", c.beta());
         m.put("mcSamples", c.mcSamples());
         m.put("seed", c.seed());
+        m.put("ensemble", s.ensemble());
         m.put("thresholdQuantile", c.thresholdQuantile());
         m.put("retrainEvery", s.retrainEvery());
         m.put("maxTrainRecords", s.maxTrainRecords());

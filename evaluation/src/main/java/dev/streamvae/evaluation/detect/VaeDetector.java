@@ -59,9 +59,20 @@ public final class VaeDetector implements Detector {
    *     that starts from the previous model's weights ({@link VaeTrainer#train(TrainingSet,
    *     VaeConfig, dev.streamvae.vae.EpochListener, AnomalyModel)}); 0 retrains from fresh
    *     weights like the first training
+   * @param ensemble VAEs trained alike but for their seeds ({@code seed}, {@code seed + 1}, ...),
+   *     whose anomaly scores are averaged per window before calibration: one training's draw of
+   *     weights, batches and scoring noise averaged out; 1 is a single VAE
    */
   public record Settings(VaeConfig config, int trainSteps, int retrainEvery,
-      int maxTrainRecords, ScoreMap scoreMap, int surpriseAverage, int retrainSteps) {
+      int maxTrainRecords, ScoreMap scoreMap, int surpriseAverage, int retrainSteps,
+      int ensemble) {
+
+    /** Settings of a single VAE. */
+    public Settings(VaeConfig config, int trainSteps, int retrainEvery, int maxTrainRecords,
+        ScoreMap scoreMap, int surpriseAverage, int retrainSteps) {
+      this(config, trainSteps, retrainEvery, maxTrainRecords, scoreMap, surpriseAverage,
+          retrainSteps, 1);
+    }
 
     /** Settings whose retrainings start from fresh weights. */
     public Settings(VaeConfig config, int trainSteps, int retrainEvery, int maxTrainRecords,
@@ -88,6 +99,9 @@ public final class VaeDetector implements Detector {
       }
       if (retrainSteps < 0) {
         throw new IllegalArgumentException("retrainSteps must be >= 0, was " + retrainSteps);
+      }
+      if (ensemble < 1) {
+        throw new IllegalArgumentException("ensemble must be >= 1, was " + ensemble);
       }
       if (surpriseAverage < 1) {
         throw new IllegalArgumentException("surpriseAverage must be >= 1, was "
@@ -160,14 +174,14 @@ public final class VaeDetector implements Detector {
     RecentSurprise surprise = settings.scoreMap() == ScoreMap.RECENT
         ? RecentSurprise.defaults().withShortWindow(settings.surpriseAverage()) : null;
     boolean first = true;
-    AnomalyModel previous = null;
+    List<AnomalyModel> previous = null;
     while (segmentStart < n) {
       int segmentEnd = settings.retrainEvery() == 0 ? n
           : Math.min(n, segmentStart + settings.retrainEvery());
       Fitted fitted = fit(series, times, config, trainFrom, segmentStart,
           settings.retrainSteps() > 0 ? previous : null);
       if (fitted != null) {
-        previous = fitted.model();
+        previous = fitted.models();
         if (first && surprise != null) {
           // The reference starts from the training windows' own scores, in record order.
           for (double s : fitted.trainingScores()) {
@@ -184,8 +198,22 @@ public final class VaeDetector implements Detector {
     return out;
   }
 
-  private record Fitted(AnomalyModel model, ScoreCalibration calibration,
-      double[] trainingScores) {}
+  /** The ensemble's models (one for a single VAE), their calibration and training scores. */
+  private record Fitted(List<AnomalyModel> models, ScoreCalibration calibration,
+      double[] trainingScores) {
+
+    /** Each window's anomaly score averaged over the models; NaN where one cannot score it. */
+    double[] anomalyScores(float[][] windows, long[] times) {
+      double[] out = new double[windows.length];
+      for (AnomalyModel model : models) {
+        ScoreBatch batch = model.score(windows, times);
+        for (int i = 0; i < out.length; i++) {
+          out[i] += batch.isScored(i) ? batch.anomalyScore(i) / models.size() : Double.NaN;
+        }
+      }
+      return out;
+    }
+  }
 
   /**
    * The times a conditional model reads: the series' timestamps, each clamped to be no earlier
@@ -214,7 +242,7 @@ public final class VaeDetector implements Detector {
    *     for a training from fresh weights
    */
   private Fitted fit(Series series, long[] times, VaeConfig config, int from, int to,
-      AnomalyModel warmStart) {
+      List<AnomalyModel> warmStart) {
     int w = config.windowLength();
     if (to - from < w) {
       LOG.warn("{}: only {} training records for windows of {}; scoring 0 until more exist",
@@ -248,6 +276,49 @@ public final class VaeDetector implements Detector {
       int epochs = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
       run = config.toBuilder().epochs(Math.max(1, Math.min(epochs, MAX_EPOCHS))).build();
     }
+    List<AnomalyModel> models = new ArrayList<>();
+    for (int member = 0; member < settings.ensemble(); member++) {
+      AnomalyModel model = train(series, data, run.toBuilder().seed(run.seed() + member).build(),
+          warmStart == null ? null : warmStart.get(member));
+      if (model == null) {
+        return null;
+      }
+      models.add(model);
+    }
+    long[] ends = times == null ? null : data.windowEnds();
+    double[] scores;
+    double threshold;
+    if (models.size() == 1) {
+      ScoreBatch own = models.get(0).score(data.windows(), ends);
+      scores = new double[own.size()];
+      for (int i = 0; i < scores.length; i++) {
+        scores[i] = own.anomalyScore(i);
+      }
+      threshold = models.get(0).threshold();
+    } else {
+      Fitted unfitted = new Fitted(models, null, null);
+      scores = unfitted.anomalyScores(data.windows(), ends);
+      threshold = quantile(scores, config.thresholdQuantile());
+    }
+    return new Fitted(models, ScoreCalibration.fit(scores, threshold), scores);
+  }
+
+  /** The {@code q} quantile of the finite values, interpolated as the trainer's threshold is. */
+  private static double quantile(double[] values, double q) {
+    double[] sorted = java.util.Arrays.stream(values).filter(Double::isFinite).sorted()
+        .toArray();
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    double pos = q * (sorted.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = Math.min(sorted.length - 1, lo + 1);
+    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  }
+
+  /** One training of {@code run}; null when it fails twice. */
+  private static AnomalyModel train(Series series, TrainingSet data, VaeConfig run,
+      AnomalyModel warmStart) {
     TrainedModel trained;
     try {
       trained = VaeTrainer.train(data, run, null, warmStart);
@@ -263,13 +334,7 @@ public final class VaeDetector implements Detector {
         return null;
       }
     }
-    AnomalyModel model = trained.model();
-    ScoreBatch own = model.score(data.windows(), times == null ? null : data.windowEnds());
-    double[] scores = new double[own.size()];
-    for (int i = 0; i < scores.length; i++) {
-      scores[i] = own.anomalyScore(i);
-    }
-    return new Fitted(model, ScoreCalibration.fit(scores, model.threshold()), scores);
+    return trained.model();
   }
 
   private static void scoreSegment(Series series, long[] times, Fitted fitted, int w, int from,
@@ -289,16 +354,16 @@ public final class VaeDetector implements Detector {
         }
         windows[t - start] = row;
       }
-      ScoreBatch batch = fitted.model().score(windows,
+      double[] scores = fitted.anomalyScores(windows,
           times == null ? null : java.util.Arrays.copyOfRange(times, start, end));
       for (int t = start; t < end; t++) {
-        int i = t - start;
-        if (!batch.isScored(i)) {
+        double score = scores[t - start];
+        if (Double.isNaN(score)) {
           out[t] = 0.0;
         } else if (surprise != null) {
-          out[t] = surprise.next(fitted.calibration().argument(batch.anomalyScore(i)));
+          out[t] = surprise.next(fitted.calibration().argument(score));
         } else {
-          out[t] = fitted.calibration().apply(batch.anomalyScore(i));
+          out[t] = fitted.calibration().apply(score);
         }
       }
     }

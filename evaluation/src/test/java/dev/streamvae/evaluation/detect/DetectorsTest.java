@@ -1,6 +1,7 @@
 package dev.streamvae.evaluation.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.streamvae.vae.VaeConfig;
@@ -147,6 +148,30 @@ class DetectorsTest {
     assertThat(extreme).as("records 410..439 scored above 0.99").isLessThan(5);
     assertThat(Arrays.stream(s, 450, 466).max().orElseThrow())
         .isGreaterThan(Arrays.stream(s, 410, 440).max().orElseThrow());
+  }
+
+  @Test
+  void anEnsembleOfSeedsScoresUnlikeEitherMemberAndStillFindsTheSpike() {
+    double[] v = series();
+    VaeConfig config = VaeConfig.builder().windowLength(16).hiddenSizes(16, 8).latentDim(2)
+        .learningRate(3e-3).batchSize(64).epochs(1).mcSamples(4).seed(42).build();
+    double[] first = new VaeDetector(new VaeDetector.Settings(config, 50, 0, 5000,
+        VaeDetector.ScoreMap.TRAINING, 1, 0, 1)).detect(Series.univariate("s", v, 200));
+    double[] second = new VaeDetector(new VaeDetector.Settings(config.toBuilder().seed(43)
+        .build(), 50, 0, 5000, VaeDetector.ScoreMap.TRAINING, 1, 0, 1))
+        .detect(Series.univariate("s", v, 200));
+    VaeDetector pair = new VaeDetector(new VaeDetector.Settings(config, 50, 0, 5000,
+        VaeDetector.ScoreMap.TRAINING, 1, 0, 2));
+    double[] both = pair.detect(Series.univariate("s", v, 200));
+    // A single-member ensemble is the single VAE.
+    assertThat(first).containsExactly(new VaeDetector(new VaeDetector.Settings(config, 50, 0,
+        5000, VaeDetector.ScoreMap.TRAINING)).detect(Series.univariate("s", v, 200)));
+    assertThat(both).isNotEqualTo(first).isNotEqualTo(second);
+    assertThat(Arrays.copyOf(both, 200)).containsOnly(0.0);
+    assertThat(argMax(both)).isBetween(450, 465);
+    assertThat(both).containsExactly(pair.detect(Series.univariate("s", v, 200)));
+    assertThatThrownBy(() -> new VaeDetector.Settings(config, 50, 0, 5000,
+        VaeDetector.ScoreMap.TRAINING, 1, 0, 0)).hasMessageContaining("ensemble must be >= 1");
   }
 
   @Test

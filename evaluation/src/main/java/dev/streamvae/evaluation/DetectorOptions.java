@@ -92,12 +92,14 @@ public final class DetectorOptions {
           + " window's last record, UTC) (default: ${DEFAULT-VALUE}).")
   String condition;
 
-  @Option(names = "--vae-ensemble", defaultValue = "1", paramLabel = "N",
+  // 3 and last-record since issue #3 session 5 (variant V12, chosen on half of NAB over a seed
+  // study, docs/quality.md).
+  @Option(names = "--vae-ensemble", defaultValue = "3", paramLabel = "N",
       description = "VAEs per detector, trained alike but for their seeds (seed, seed + 1, ...);"
           + " each window's anomaly score is their mean (default: ${DEFAULT-VALUE}).")
   int ensemble;
 
-  @Option(names = "--vae-score-target", defaultValue = "window", paramLabel = "TARGET",
+  @Option(names = "--vae-score-target", defaultValue = "last-record", paramLabel = "TARGET",
       description = "What a VAE score is the log-probability of: window (all of the window's"
           + " values) or last-record (the scored record's values, the window as its context)"
           + " (default: ${DEFAULT-VALUE}).")

@@ -31,6 +31,20 @@ class VaeModelOptionsTest {
     assertThat(parse("--vae-condition", "time-of-week").describe(java.util.List.of("vae")))
         .extractingByKey("vae").asString().contains("conditioning=time-of-week");
     assertThat(defaults.mcSamples()).isEqualTo(8);
+    // V12 (issue #3 session 5): three seeds per VAE, each record scored on its own value.
+    assertThat(defaults.scoreTarget()).isEqualTo(VaeConfig.ScoreTarget.LAST_RECORD);
+    assertThat(parse().vaeSettings().ensemble()).isEqualTo(3);
+    assertThat(parse("--vae-score-target", "window", "--vae-ensemble", "1").vaeSettings())
+        .satisfies(s -> {
+          assertThat(s.config().scoreTarget()).isEqualTo(VaeConfig.ScoreTarget.WINDOW);
+          assertThat(s.ensemble()).isEqualTo(1);
+        });
+    assertThat(parse().describe(java.util.List.of("vae"))).extractingByKey("vae").asString()
+        .contains("ensemble=3").contains("scoreTarget=last-record");
+    assertThatThrownBy(() -> parse("--vae-score-target", "point").vaeSettings())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--vae-score-target: 'point' is not a score target; expected window or"
+            + " last-record");
     assertThat(parse("--vae-mc-samples", "1").vaeSettings().config().mcSamples()).isEqualTo(1);
     assertThat(parse().vaeSettings().retrainSteps()).isZero();
     assertThat(parse("--vae-retrain-steps", "50").vaeSettings().retrainSteps()).isEqualTo(50);

@@ -372,42 +372,45 @@ public final class TrainCommand implements Callable<Integer> {
     System.exit(CommandLines.configure(new CommandLine(new TrainCommand())).execute(args));
   }
 
-  /** Reads {@code dense} or {@code conv1d}, as {@link VaeConfig.ArchitectureKind#parse}. */
-  static final class ArchitectureConverter
-      implements picocli.CommandLine.ITypeConverter<VaeConfig.ArchitectureKind> {
+  /**
+   * Reads an option value with a library parser, whose {@link IllegalArgumentException} message
+   * (it names the value and the choices) becomes picocli's one-line error.
+   */
+  abstract static class ParsingConverter<T> implements picocli.CommandLine.ITypeConverter<T> {
+    private final java.util.function.Function<String, T> parse;
+
+    ParsingConverter(java.util.function.Function<String, T> parse) {
+      this.parse = parse;
+    }
+
     @Override
-    public VaeConfig.ArchitectureKind convert(String value) {
+    public T convert(String value) {
       try {
-        return VaeConfig.ArchitectureKind.parse(value);
+        return parse.apply(value);
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.TypeConversionException(e.getMessage());
       }
+    }
+  }
+
+  /** Reads {@code dense} or {@code conv1d}, as {@link VaeConfig.ArchitectureKind#parse}. */
+  static final class ArchitectureConverter extends ParsingConverter<VaeConfig.ArchitectureKind> {
+    ArchitectureConverter() {
+      super(VaeConfig.ArchitectureKind::parse);
     }
   }
 
   /** Reads {@code window} or {@code last-record}, as {@link VaeConfig.ScoreTarget#parse}. */
-  static final class ScoreTargetConverter
-      implements picocli.CommandLine.ITypeConverter<VaeConfig.ScoreTarget> {
-    @Override
-    public VaeConfig.ScoreTarget convert(String value) {
-      try {
-        return VaeConfig.ScoreTarget.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
-      }
+  static final class ScoreTargetConverter extends ParsingConverter<VaeConfig.ScoreTarget> {
+    ScoreTargetConverter() {
+      super(VaeConfig.ScoreTarget::parse);
     }
   }
 
   /** Reads {@code none} or {@code time-of-week}, as {@link VaeConfig.Conditioning#parse}. */
-  static final class ConditioningConverter
-      implements picocli.CommandLine.ITypeConverter<VaeConfig.Conditioning> {
-    @Override
-    public VaeConfig.Conditioning convert(String value) {
-      try {
-        return VaeConfig.Conditioning.parse(value);
-      } catch (IllegalArgumentException e) {
-        throw new picocli.CommandLine.TypeConversionException(e.getMessage());
-      }
+  static final class ConditioningConverter extends ParsingConverter<VaeConfig.Conditioning> {
+    ConditioningConverter() {
+      super(VaeConfig.Conditioning::parse);
     }
   }
 

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * What {@code anomaly bench} runs.
  *
- * @param records records in the backlog each case drains
+ * @param records records in the backlog each scorer case drains (the pass-through: five times as
+ *     many)
  * @param summary where the JSON summary goes, or null
  * @param partitions input topic partitions
  * @param series distinct series keys
@@ -18,10 +19,19 @@ import java.util.List;
  * @param cases the case names to run, or empty for all
  * @param commitInterval Kafka Streams commit interval for every case, or null for the scorer's
  * @param maxBatchDelay the scorer cases' micro-batch delay, or null for the scorer's default
+ * @param warmUpRounds unmeasured warm-up rounds (a drain and a short live phase) before the cases
  */
 public record BenchOptions(long records, Path summary, int partitions, int series,
     String guarantee, List<Integer> mcSamples, Duration latencyDuration, int epochs,
-    List<String> cases, Duration commitInterval, Duration maxBatchDelay) {
+    List<String> cases, Duration commitInterval, Duration maxBatchDelay, int warmUpRounds) {
+
+  /** Options with one warm-up round. */
+  public BenchOptions(long records, Path summary, int partitions, int series, String guarantee,
+      List<Integer> mcSamples, Duration latencyDuration, int epochs, List<String> cases,
+      Duration commitInterval, Duration maxBatchDelay) {
+    this(records, summary, partitions, series, guarantee, mcSamples, latencyDuration, epochs,
+        cases, commitInterval, maxBatchDelay, 1);
+  }
 
   /** Options with the scorer's default micro-batch delay. */
   public BenchOptions(long records, Path summary, int partitions, int series, String guarantee,

@@ -1,6 +1,7 @@
 package dev.streamvae.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.OperatingSystemMXBean;
 import dev.streamvae.schemas.JsonCodec;
@@ -52,6 +53,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -82,14 +84,20 @@ import org.apache.kafka.streams.kstream.Produced;
  *       over the same span, for the application's own threads and for the whole process (which
  *       includes the broker).
  *   <li>Latency: the same application, its windows now full, is fed live records at half the
- *       rate it just reached; latency is the output record's broker append time
- *       ({@code LogAppendTime} on the output topic) minus the input record's timestamp, which
- *       the producer sets to the wall clock when it sends.
+ *       rate it just reached. Two latencies per record, both from the input record's timestamp,
+ *       which the producer sets to the wall clock when it sends: until the output record's
+ *       broker append ({@code LogAppendTime} on the output topic), and until a {@code
+ *       read_committed} consumer has it ("visible"). Under exactly-once the second is the
+ *       end-to-end latency a downstream consumer sees: an output appended early still waits for
+ *       its transaction's commit. The phase also reports the cores busy in it, by whom
+ *       (application, the load generator, the latency consumer, the JIT compilers, the process),
+ *       since the harness shares the machine with what it measures.
  * </ol>
  *
- * <p>Before the measured cases, an unmeasured warm-up drain of up to {@value #WARM_UP_RECORDS}
- * records runs the first scorer case's topology, so that no measured case pays for the JIT
- * compiling the scorer's code.
+ * <p>Before the measured cases, unmeasured warm-up rounds (each a drain of up to {@value
+ * #WARM_UP_RECORDS} records and a short live phase) run the first scorer case's topology, so
+ * that no measured case pays for the JIT compiling the scorer's code. The summary gives the JIT
+ * compilers' CPU in each round and in each measured phase.
  *
  * <p>The scorer cases run {@link ScoringTopology#build} itself with the scorer's default
  * topology settings and a model trained here, held fixed (no models topic), so what is measured
@@ -101,8 +109,17 @@ final class BenchRun {
   static final int DEFAULT_BATCH_SIZE = 256;
   static final Duration DEFAULT_MAX_BATCH_DELAY = Duration.ofMillis(25);
   static final int DEFAULT_WINDOW_CAPACITY = 128;
-  /** At most this many records in the warm-up drain. */
+  /** At most this many records in each warm-up drain. */
   static final long WARM_UP_RECORDS = 60_000;
+  /**
+   * The pass-through drains this many times the scorer cases' backlog. It is about five times
+   * faster, and a backlog it drained in two seconds gave rates that varied threefold between
+   * runs (start-up and the last commit are a large part of two seconds); the rate is per
+   * second, so the cases stay comparable.
+   */
+  static final int PASS_THROUGH_BACKLOG_FACTOR = 5;
+  /** Live phase of each warm-up round: the load generator's and consumer's code gets compiled. */
+  static final Duration WARM_UP_LATENCY = Duration.ofSeconds(2);
 
   static final String PASS_THROUGH = "pass-through";
   static final String SCORER_DEFAULT = "scorer-default";
@@ -111,6 +128,10 @@ final class BenchRun {
   private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(20);
   private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration DRAIN_POLL = Duration.ofMillis(20);
+  /** Client id of the latency phase's load generator; its sender thread's name has it. */
+  private static final String LOAD_PRODUCER = "bench-load";
+  /** Name of the latency phase's consumer thread. */
+  private static final String LATENCY_CONSUMER = "bench-consumer";
 
   private final BenchOptions options;
   private final PrintStream out;
@@ -145,18 +166,33 @@ final class BenchRun {
       int index = 0;
       // Whichever scorer case ran first paid for the JIT compiling the scorer's code and the
       // JVM's other start-up work: measured, 20 us of application CPU and 70 us of process CPU
-      // per record more than the same case run second. A short unmeasured drain first.
+      // per record more than the same case run second. Unmeasured warm-up rounds first: after
+      // one, the JIT compilers were still busy half a core through the measured cases and the
+      // scorer drained about 30% slower than after four (docs/benchmarks.md, session 5).
       Optional<Case> warmUp = cases.stream().filter(c -> c.model() != null).findFirst();
+      List<Double> warmUpJit = new ArrayList<>();
       if (warmUp.isPresent()) {
         Case w = warmUp.get();
-        runCase(cluster.bootstrapServers(), admin, new Case("warm-up", w.mcSamples(), w.model()),
-            index++, warmUpRecords(), false);
+        for (int round = 1; round <= options.warmUpRounds(); round++) {
+          CpuSnapshot before = new CpuSnapshot();
+          long t0 = System.nanoTime();
+          runCase(cluster.bootstrapServers(), admin,
+              new Case("warm-up", w.mcSamples(), w.model()), index++, warmUpRecords(),
+              WARM_UP_LATENCY);
+          double jit = new CpuSnapshot().jitSeconds(before) / ((System.nanoTime() - t0) / 1e9);
+          warmUpJit.add(round(jit));
+          say(String.format(Locale.ROOT, "warm-up round %d: JIT compilers busy %.2f cores",
+              round, jit));
+        }
       }
       for (Case c : cases) {
-        results.add(runCase(cluster.bootstrapServers(), admin, c, index++, options.records(),
-            true));
+        long backlog = c.model() == null ? options.records() * PASS_THROUGH_BACKLOG_FACTOR
+            : options.records();
+        results.add(runCase(cluster.bootstrapServers(), admin, c, index++, backlog,
+            options.latencyDuration()));
       }
       Map<String, Object> summary = summary(started, results);
+      summary.put("warmUpJitCompilerCores", warmUpJit);
       if (options.summary() != null) {
         json.writerWithDefaultPrettyPrinter().writeValue(options.summary().toFile(), summary);
         say("summary written to " + options.summary());
@@ -231,7 +267,7 @@ final class BenchRun {
   }
 
   private Map<String, Object> runCase(String bootstrap, Admin admin, Case c, int index,
-      long records, boolean measureLatency)
+      long records, Duration latencyPhase)
       throws Exception {
     String input = "bench-in-" + index;
     String output = "bench-out-" + index;
@@ -302,6 +338,7 @@ final class BenchRun {
       double processCpu = (progress.lastCpu.processNanos - progress.firstCpu.processNanos) / 1e9;
       double perMillion = 1e6 / records;
       long peakHeap = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+      result.put("records", records);
       result.put("recordsPerSecond", Math.round(rate));
       result.put("drainSeconds", round(seconds));
       if (c.model() != null) {
@@ -311,9 +348,14 @@ final class BenchRun {
         say(String.format(Locale.ROOT, "%s: %,d of the backlog's records scored, %,d anomalous",
             c.name(), progress.scored.get(), progress.anomalies.get()));
       }
-      result.put("cpuSecondsPerMillionRecords", Map.of(
-          "application", round(appCpu * perMillion),
-          "process", round(processCpu * perMillion)));
+      Map<String, Object> cpu = new LinkedHashMap<>();
+      cpu.put("application", round(appCpu * perMillion));
+      cpu.put("process", round(processCpu * perMillion));
+      // Parts of "process" that are neither the application nor the broker (-1: not known).
+      CpuSnapshot first = progress.firstCpu;
+      cpu.put("jitCompiler", round(progress.lastCpu.jitSeconds(first) * perMillion));
+      cpu.put("gcAndVm", round(progress.lastCpu.gcSeconds(first) * perMillion));
+      result.put("cpuSecondsPerMillionRecords", cpu);
       result.put("heapPeakMiB", peakHeap / (1 << 20));
       say(String.format(Locale.ROOT,
           "%s: %,.0f records/s (%.1f s); CPU per million records: %.1f s application, %.1f s "
@@ -321,9 +363,8 @@ final class BenchRun {
           c.name(), rate, seconds, appCpu * perMillion, processCpu * perMillion,
           peakHeap >> 20));
 
-      if (measureLatency) {
-        result.put("latency", latency(bootstrap, input, output, rate / 2, c, failed));
-      }
+      result.put("latency", latency(bootstrap, input, output, rate / 2, c, applicationId,
+          latencyPhase, failed));
       System.gc();
       result.put("heapUsedAfterGcMiB", heapUsed(heapPools) / (1 << 20));
     } finally {
@@ -341,19 +382,30 @@ final class BenchRun {
   }
 
   private Map<String, Object> latency(String bootstrap, String input, String output,
-      double rate, Case c, AtomicReference<Throwable> failed) throws Exception {
-    long durationMillis = options.latencyDuration().toMillis();
+      double rate, Case c, String applicationId, Duration phase,
+      AtomicReference<Throwable> failed) throws Exception {
+    long durationMillis = phase.toMillis();
     long target = Math.max(1, Math.round(rate * durationMillis / 1000.0));
     LatencyRecorder recorder = new LatencyRecorder((int) Math.min(target, 50_000_000));
+    LatencyRecorder visible = new LatencyRecorder((int) Math.min(target, 50_000_000));
+    // Visible latency by the second of the phase the record was sent in: shows whether the
+    // percentiles come from a transient (the phase's first second) or from the whole phase.
+    List<LatencyRecorder> bySecond = new ArrayList<>();
+    for (long i = 0; i <= durationMillis / 1000; i++) {
+      bySecond.add(new LatencyRecorder(16));
+    }
     AtomicBoolean consuming = new AtomicBoolean(true);
     CountDownLatch assigned = new CountDownLatch(1);
     AtomicLong phaseStart = new AtomicLong(Long.MAX_VALUE);
-    Thread consumer = new Thread(() -> consume(bootstrap, output, recorder, consuming, assigned,
-        phaseStart), "bench-consumer");
+    Thread consumer = new Thread(() -> consume(bootstrap, output, recorder, visible, bySecond,
+        consuming, assigned, phaseStart), LATENCY_CONSUMER);
     consumer.start();
     assigned.await(30, TimeUnit.SECONDS);
     long sent = 0;
-    try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+    CpuSnapshot cpuBefore = new CpuSnapshot();
+    long loadCpuBefore = threads.getCurrentThreadCpuTime();
+    long phaseNanos = System.nanoTime();
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrap, LOAD_PRODUCER)) {
       long start = System.currentTimeMillis();
       phaseStart.set(start);
       long startNanos = System.nanoTime();
@@ -378,9 +430,14 @@ final class BenchRun {
     while (recorder.count() < sent && System.nanoTime() < deadline && failed.get() == null) {
       Thread.sleep(50);
     }
+    CpuSnapshot cpuAfter = new CpuSnapshot();
+    long loadCpu = threads.getCurrentThreadCpuTime() - loadCpuBefore
+        + cpuAfter.threadsNamed(LOAD_PRODUCER) - cpuBefore.threadsNamed(LOAD_PRODUCER);
+    double phaseSeconds = (System.nanoTime() - phaseNanos) / 1e9;
     consuming.set(false);
     consumer.join(10_000);
     long[] sorted = recorder.sorted();
+    long[] sortedVisible = visible.sorted();
     Map<String, Object> latency = new LinkedHashMap<>();
     latency.put("offeredRecordsPerSecond", Math.round(rate));
     latency.put("records", sent);
@@ -388,14 +445,38 @@ final class BenchRun {
     latency.put("p50Millis", percentile(sorted, 0.50));
     latency.put("p99Millis", percentile(sorted, 0.99));
     latency.put("maxMillis", sorted.length == 0 ? null : sorted[sorted.length - 1]);
+    // Until a read_committed consumer has it: the above plus the wait for the transaction's
+    // commit, plus the consumer's own fetch and poll, which share the JVM's cores.
+    latency.put("visibleP50Millis", percentile(sortedVisible, 0.50));
+    latency.put("visibleP99Millis", percentile(sortedVisible, 0.99));
+    latency.put("visibleMaxMillis",
+        sortedVisible.length == 0 ? null : sortedVisible[sortedVisible.length - 1]);
+    latency.put("visibleP99MillisBySecond", bySecond.stream()
+        .map(r -> percentile(r.sorted(), 0.99)).toList());
+    // Cores busy during the phase, by whom: what the harness itself takes from the two the
+    // application and the broker share.
+    Map<String, Object> cores = new LinkedHashMap<>();
+    cores.put("application", round((cpuAfter.applicationNanos(applicationId)
+        - cpuBefore.applicationNanos(applicationId)) / 1e9 / phaseSeconds));
+    cores.put("loadGenerator", round(loadCpu / 1e9 / phaseSeconds));
+    cores.put("latencyConsumer", round((cpuAfter.threadsNamed(LATENCY_CONSUMER)
+        - cpuBefore.threadsNamed(LATENCY_CONSUMER)) / 1e9 / phaseSeconds));
+    cores.put("process", round((cpuAfter.processNanos - cpuBefore.processNanos) / 1e9
+        / phaseSeconds));
+    cores.put("jitCompiler", round(cpuAfter.jitSeconds(cpuBefore) / phaseSeconds));
+    cores.put("gcAndVm", round(cpuAfter.gcSeconds(cpuBefore) / phaseSeconds));
+    latency.put("coresBusy", cores);
     say(String.format(Locale.ROOT, "%s: at %,.0f records/s offered, latency p50 %s ms, p99 %s ms,"
-            + " max %s ms (%d of %d received)", c.name(), rate, latency.get("p50Millis"),
-        latency.get("p99Millis"), latency.get("maxMillis"), sorted.length, sent));
+            + " max %s ms (%d of %d received); visible to read_committed p50 %s ms, p99 %s ms;"
+            + " cores busy %s", c.name(), rate, latency.get("p50Millis"),
+        latency.get("p99Millis"), latency.get("maxMillis"), sorted.length, sent,
+        latency.get("visibleP50Millis"), latency.get("visibleP99Millis"), cores));
     return latency;
   }
 
   private void consume(String bootstrap, String output, LatencyRecorder recorder,
-      AtomicBoolean consuming, CountDownLatch assigned, AtomicLong phaseStart) {
+      LatencyRecorder visible, List<LatencyRecorder> bySecond, AtomicBoolean consuming,
+      CountDownLatch assigned, AtomicLong phaseStart) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -409,20 +490,40 @@ final class BenchRun {
       partitions.forEach(consumer::position);
       assigned.countDown();
       while (consuming.get()) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(100));
+        long receivedAt = System.currentTimeMillis();
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
           long sentAt = timestampOf(r.value());
           if (sentAt >= phaseStart.get()) {
             recorder.add(r.timestamp() - sentAt);
+            visible.add(receivedAt - sentAt);
+            int second = (int) Math.min(bySecond.size() - 1, (sentAt - phaseStart.get()) / 1000);
+            bySecond.get(second).add(receivedAt - sentAt);
           }
         }
       }
     }
   }
 
+  /**
+   * The top-level {@code timestamp} of a metric or score record, read with the streaming parser
+   * up to that field only: the consumer shares the cores it measures, so it reads no more of
+   * each record than it needs.
+   */
   private long timestampOf(byte[] value) {
-    try {
-      JsonNode node = json.readTree(value);
-      return node.path("timestamp").asLong(Long.MIN_VALUE);
+    try (JsonParser p = json.getFactory().createParser(value)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return Long.MIN_VALUE;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if ("timestamp".equals(name)) {
+          return t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : Long.MIN_VALUE;
+        }
+        p.skipChildren();
+      }
+      return Long.MIN_VALUE;
     } catch (IOException e) {
       return Long.MIN_VALUE;
     }
@@ -502,8 +603,16 @@ final class BenchRun {
   }
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    return producer(bootstrap, null);
+  }
+
+  private static KafkaProducer<String, byte[]> producer(String bootstrap, String clientId) {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    if (clientId != null) {
+      // Names the producer's sender thread, whose CPU the latency phase reports.
+      props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    }
     props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
@@ -579,6 +688,8 @@ final class BenchRun {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("records", options.records());
     settings.put("warmUpRecords", warmUpRecords());
+    settings.put("warmUpRounds", options.warmUpRounds());
+    settings.put("passThroughRecords", options.records() * PASS_THROUGH_BACKLOG_FACTOR);
     settings.put("series", options.series());
     settings.put("partitions", options.partitions());
     settings.put("processingGuarantee", options.guarantee());
@@ -651,6 +762,7 @@ final class BenchRun {
     final Map<Long, String> names = new HashMap<>();
     final Map<Long, Long> nanos = new HashMap<>();
     final long processNanos;
+    final JvmThreadCpu jvm;
 
     CpuSnapshot() {
       for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
@@ -663,6 +775,30 @@ final class BenchRun {
         }
       }
       processNanos = os.getProcessCpuTime();
+      jvm = JvmThreadCpu.now();
+    }
+
+    /** JIT compilers' CPU seconds since {@code earlier}, or -1 where not known. */
+    double jitSeconds(CpuSnapshot earlier) {
+      return jvm.jitNanos < 0 || earlier.jvm.jitNanos < 0 ? -1
+          : (jvm.jitNanos - earlier.jvm.jitNanos) / 1e9;
+    }
+
+    /** Garbage collector's and VM thread's CPU seconds since {@code earlier}, or -1. */
+    double gcSeconds(CpuSnapshot earlier) {
+      return jvm.gcNanos < 0 || earlier.jvm.gcNanos < 0 ? -1
+          : (jvm.gcNanos - earlier.jvm.gcNanos) / 1e9;
+    }
+
+    /** CPU of the threads whose name contains {@code part}. */
+    long threadsNamed(String part) {
+      long sum = 0;
+      for (Map.Entry<Long, String> e : names.entrySet()) {
+        if (e.getValue().contains(part)) {
+          sum += nanos.get(e.getKey());
+        }
+      }
+      return sum;
     }
 
     /** CPU of the threads Kafka Streams runs for this application (stream, producer, ...). */

@@ -25,6 +25,14 @@ class BenchCommandTest {
   }
 
   @Test
+  void rejectsNegativeWarmUpRounds() {
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "bench", "--warm-up-rounds", "-1"))
+        .isEqualTo(CommandLines.USAGE_ERROR);
+    assertThat(err.toString()).contains("--warm-up-rounds").doesNotContain("\tat ");
+  }
+
+  @Test
   void rejectsAnUnknownGuarantee() {
     StringWriter err = new StringWriter();
     assertThat(run(err, "bench", "--guarantee", "sometimes")).isEqualTo(CommandLines.USAGE_ERROR);

@@ -54,6 +54,16 @@ class BenchIT {
       long max = ((Number) latency.get("maxMillis")).longValue();
       assertThat(p50).isGreaterThanOrEqualTo(0).isLessThanOrEqualTo(p99);
       assertThat(p99).isLessThanOrEqualTo(max);
+      // A record is read after it is appended, so each percentile of the time until a
+      // read_committed consumer has it is at least the same percentile of the time to append.
+      long visibleP50 = ((Number) latency.get("visibleP50Millis")).longValue();
+      long visibleP99 = ((Number) latency.get("visibleP99Millis")).longValue();
+      assertThat(visibleP50).isGreaterThanOrEqualTo(p50).isLessThanOrEqualTo(visibleP99);
+      assertThat(visibleP99).isGreaterThanOrEqualTo(p99);
+      assertThat((Map<String, Object>) latency.get("coresBusy"))
+          .containsKeys("application", "loadGenerator", "latencyConsumer", "process",
+              "jitCompiler", "gcAndVm");
+      assertThat(cpu).containsKeys("jitCompiler", "gcAndVm");
     }
     for (Map<String, Object> c : cases.subList(1, cases.size())) {
       Map<String, Object> state = (Map<String, Object>) c.get("state");
@@ -62,6 +72,8 @@ class BenchIT {
       assertThat(((Number) state.get("changelogBytesPerKey")).longValue()).isPositive();
       assertThat(((Number) state.get("rocksdbBytesPerKey")).longValue()).isPositive();
     }
+    assertThat((List<Object>) s.get("warmUpJitCompilerCores")).as("one warm-up round")
+        .hasSize(1);
     Map<String, Map<String, Object>> ratios =
         (Map<String, Map<String, Object>>) s.get("scorerToPassThrough");
     assertThat(ratios).containsOnlyKeys("scorer-default", "scorer-L1");

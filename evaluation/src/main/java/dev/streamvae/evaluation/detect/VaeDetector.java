@@ -127,6 +127,9 @@ public final class VaeDetector implements Detector {
      * half of NAB's files and checked once on the other half, docs/quality.md) the map compares
      * each record's own score with the past instead of an average of 10: the VAE's
      * log-likelihood is already graded, and averaging diluted a one-record spike ten-fold.
+     * Since session 5 the {@code evaluate} command's own defaults add the last record as the
+     * score target and ensembles of three ({@code DetectorOptions}, variant V12); these settings
+     * stay a single whole-window VAE, the base those options modify.
      */
     public static Settings defaults() {
       return new Settings(VaeConfig.builder().windowLength(16).featureCount(1)

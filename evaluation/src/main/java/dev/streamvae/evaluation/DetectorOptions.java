@@ -144,26 +144,24 @@ public final class DetectorOptions {
   }
 
   private VaeConfig.Conditioning conditioning() {
-    try {
-      return VaeConfig.Conditioning.parse(condition);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--vae-condition: " + e.getMessage());
-    }
+    return parse("--vae-condition", condition, VaeConfig.Conditioning::parse);
   }
 
   private VaeConfig.ScoreTarget scoreTargetKind() {
-    try {
-      return VaeConfig.ScoreTarget.parse(scoreTarget);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--vae-score-target: " + e.getMessage());
-    }
+    return parse("--vae-score-target", scoreTarget, VaeConfig.ScoreTarget::parse);
   }
 
   private VaeConfig.ArchitectureKind architectureKind() {
+    return parse("--vae-architecture", architecture, VaeConfig.ArchitectureKind::parse);
+  }
+
+  /** Reads an option's value with a library parser, its message prefixed by the option. */
+  private static <T> T parse(String option, String value,
+      java.util.function.Function<String, T> parser) {
     try {
-      return VaeConfig.ArchitectureKind.parse(architecture);
+      return parser.apply(value);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--vae-architecture: " + e.getMessage());
+      throw new IllegalArgumentException(option + ": " + e.getMessage());
     }
   }
 

@@ -316,9 +316,20 @@ public final class VaeTrainer {
 
   /** Linear-interpolated quantile of the anomaly scores (type 7, as numpy's default). */
   static double quantile(ScoreBatch scores, double q) {
-    double[] sorted = scoredValues(scores);
-    Arrays.sort(sorted);
+    return quantile(scoredValues(scores), q);
+  }
+
+  /**
+   * The {@code q} quantile of the finite {@code scores}, linearly interpolated between order
+   * statistics: how a {@link VaeConfig.ThresholdMethod#QUANTILE} threshold is set from the
+   * training windows' anomaly scores. NaN when none is finite.
+   */
+  public static double quantile(double[] scores, double q) {
+    double[] sorted = Arrays.stream(scores).filter(Double::isFinite).sorted().toArray();
     int m = sorted.length;
+    if (m == 0) {
+      return Double.NaN;
+    }
     double pos = q * (m - 1);
     int lo = (int) Math.floor(pos);
     int hi = Math.min(m - 1, lo + 1);

@@ -203,19 +203,19 @@ public final class VaeDetector implements Detector {
 
   /** The ensemble's models (one for a single VAE), their calibration and training scores. */
   private record Fitted(List<AnomalyModel> models, ScoreCalibration calibration,
-      double[] trainingScores) {
+      double[] trainingScores) {}
 
-    /** Each window's anomaly score averaged over the models; NaN where one cannot score it. */
-    double[] anomalyScores(float[][] windows, long[] times) {
-      double[] out = new double[windows.length];
-      for (AnomalyModel model : models) {
-        ScoreBatch batch = model.score(windows, times);
-        for (int i = 0; i < out.length; i++) {
-          out[i] += batch.isScored(i) ? batch.anomalyScore(i) / models.size() : Double.NaN;
-        }
+  /** Each window's anomaly score averaged over the models; NaN where one cannot score it. */
+  private static double[] meanAnomalyScores(List<AnomalyModel> models, float[][] windows,
+      long[] times) {
+    double[] out = new double[windows.length];
+    for (AnomalyModel model : models) {
+      ScoreBatch batch = model.score(windows, times);
+      for (int i = 0; i < out.length; i++) {
+        out[i] += batch.isScored(i) ? batch.anomalyScore(i) / models.size() : Double.NaN;
       }
-      return out;
     }
+    return out;
   }
 
   /**
@@ -288,35 +288,13 @@ public final class VaeDetector implements Detector {
       }
       models.add(model);
     }
-    long[] ends = times == null ? null : data.windowEnds();
-    double[] scores;
-    double threshold;
-    if (models.size() == 1) {
-      ScoreBatch own = models.get(0).score(data.windows(), ends);
-      scores = new double[own.size()];
-      for (int i = 0; i < scores.length; i++) {
-        scores[i] = own.anomalyScore(i);
-      }
-      threshold = models.get(0).threshold();
-    } else {
-      Fitted unfitted = new Fitted(models, null, null);
-      scores = unfitted.anomalyScores(data.windows(), ends);
-      threshold = quantile(scores, config.thresholdQuantile());
-    }
+    double[] scores = meanAnomalyScores(models, data.windows(),
+        times == null ? null : data.windowEnds());
+    // A single VAE keeps the threshold its trainer set; an ensemble's is set the same way from
+    // its mean scores.
+    double threshold = models.size() == 1 ? models.get(0).threshold()
+        : VaeTrainer.quantile(scores, config.thresholdQuantile());
     return new Fitted(models, ScoreCalibration.fit(scores, threshold), scores);
-  }
-
-  /** The {@code q} quantile of the finite values, interpolated as the trainer's threshold is. */
-  private static double quantile(double[] values, double q) {
-    double[] sorted = java.util.Arrays.stream(values).filter(Double::isFinite).sorted()
-        .toArray();
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    double pos = q * (sorted.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = Math.min(sorted.length - 1, lo + 1);
-    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
   }
 
   /** One training of {@code run}; null when it fails twice. */
@@ -357,7 +335,7 @@ public final class VaeDetector implements Detector {
         }
         windows[t - start] = row;
       }
-      double[] scores = fitted.anomalyScores(windows,
+      double[] scores = meanAnomalyScores(fitted.models(), windows,
           times == null ? null : java.util.Arrays.copyOfRange(times, start, end));
       for (int t = start; t < end; t++) {
         double score = scores[t - start];

@@ -306,6 +306,7 @@ final class BenchRun {
     result.put("case", c.name());
     if (c.model() != null) {
       result.put("mcSamples", c.mcSamples());
+      result.put("scoreTarget", c.model().model().scoreTarget().label());
     }
     KafkaStreams streams = new KafkaStreams(topology,
         streamsProperties(bootstrap, applicationId, stateDir));

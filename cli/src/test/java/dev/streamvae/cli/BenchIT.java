@@ -36,6 +36,8 @@ class BenchIT {
     assertThat(cases).extracting(c -> c.get("case")).as(context)
         .containsExactly("pass-through", "scorer-default", "scorer-L1");
     assertThat(cases.get(1).get("mcSamples")).as("the default model's L").isEqualTo(8);
+    assertThat(cases.get(1).get("scoreTarget")).as("the default model's target")
+        .isEqualTo("last-record");
     for (Map<String, Object> c : cases) {
       assertThat(((Number) c.get("recordsPerSecond")).doubleValue()).as(c.toString())
           .isPositive();

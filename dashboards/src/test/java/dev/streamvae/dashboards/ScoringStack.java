@@ -143,8 +143,10 @@ final class ScoringStack implements AutoCloseable {
       values[i][0] = Math.sin(i / 4.0);
     }
     data.addSeries("train", ts, values);
-    ModelBundle bundle = VaeTrainer.train(data.build(), VaeConfig.builder().windowLength(WINDOW)
-        .featureCount(1).hiddenSizes(16).latentDim(2).epochs(epochs).mcSamples(2).build(),
+    // Whole-window scores: the spike is then flagged in every window that holds it, enough of the
+    // stack's few records for the anomaly-burst alert that DashboardQueriesIT expects.
+    ModelBundle bundle = VaeTrainer.train(data.build(), VaeConfig.builder()
+        .scoreTarget(VaeConfig.ScoreTarget.WINDOW).windowLength(WINDOW).featureCount(1).hiddenSizes(16).latentDim(2).epochs(epochs).mcSamples(2).build(),
         (EpochStats s) -> trainerMetrics.onEpoch(s))
         .toBundle(MODEL, 0, Instant.now());
     trainerMetrics.runSucceeded(0, Duration.ofNanos(System.nanoTime() - started));

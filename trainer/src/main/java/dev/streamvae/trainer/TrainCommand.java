@@ -160,10 +160,10 @@ public final class TrainCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   VaeConfig.ArchitectureKind architecture;
 
-  @Option(names = "--score-target", defaultValue = "window", paramLabel = "TARGET",
+  @Option(names = "--score-target", defaultValue = "last-record", paramLabel = "TARGET",
       converter = ScoreTargetConverter.class,
-      description = "What a score is the log-probability of: window (all of the window's"
-          + " values) or last-record (the scored record's values, with the window as context)"
+      description = "What a score is the log-probability of: last-record (the scored record's"
+          + " values, with the window as context) or window (all of the window's values)"
           + " (default: ${DEFAULT-VALUE}).")
   VaeConfig.ScoreTarget scoreTarget;
 

@@ -122,15 +122,15 @@ class TrainCommandTest {
     Run r = run("--csv", file.toString(), "--no-publish", "--out", out.toString(),
         "--window", "8", "--epochs", "2", "--hidden", "4,8", "--latent", "2",
         "--architecture", "conv1d", "--condition", "time-of-week",
-        "--condition-zone", "Europe/Berlin", "--score-target", "last-record");
+        "--condition-zone", "Europe/Berlin", "--score-target", "window");
     assertThat(r.status()).as(r.err()).isZero();
     ModelBundle bundle = ModelBundle.readFrom(out);
-    assertThat(bundle.manifest().trainingOptions()).containsEntry("scoreTarget", "LAST_RECORD");
+    assertThat(bundle.manifest().trainingOptions()).containsEntry("scoreTarget", "WINDOW");
     assertThat(bundle.manifest().conditioning()).isEqualTo("time-of-week@Europe/Berlin");
     assertThat(bundle.manifest().trainingOptions()).containsEntry("architecture", "CONV1D");
     var model = bundle.load();
     assertThat(model.architecture()).isEqualTo(dev.streamvae.vae.VaeConfig.ArchitectureKind.CONV1D);
-    assertThat(model.scoreTarget()).isEqualTo(dev.streamvae.vae.VaeConfig.ScoreTarget.LAST_RECORD);
+    assertThat(model.scoreTarget()).isEqualTo(dev.streamvae.vae.VaeConfig.ScoreTarget.WINDOW);
     assertThat(model.conditional()).isTrue();
     assertThat(bundle.verifyReferences(model, 1e-5)).isPositive();
     // The condition is read: the same window at another hour scores differently.
@@ -149,7 +149,7 @@ class TrainCommandTest {
     ModelBundle defaults = ModelBundle.readFrom(out);
     assertThat(defaults.manifest().conditioning()).isEqualTo("none");
     assertThat(defaults.manifest().trainingOptions()).containsEntry("architecture", "DENSE");
-    assertThat(defaults.manifest().trainingOptions()).containsEntry("scoreTarget", "WINDOW");
+    assertThat(defaults.manifest().trainingOptions()).containsEntry("scoreTarget", "LAST_RECORD");
 
     Run bad = run("--csv", file.toString(), "--no-publish", "--condition", "time-of-day");
     assertThat(bad.status()).isEqualTo(CommandLines.USAGE_ERROR);

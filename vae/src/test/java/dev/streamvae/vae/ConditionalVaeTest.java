@@ -49,7 +49,8 @@ class ConditionalVaeTest {
   }
 
   private static VaeConfig config() {
-    return VaeConfig.builder().windowLength(WINDOW).hiddenSizes(16, 8).latentDim(2).epochs(20)
+    return VaeConfig.builder().scoreTarget(VaeConfig.ScoreTarget.WINDOW)
+        .windowLength(WINDOW).hiddenSizes(16, 8).latentDim(2).epochs(20)
         .batchSize(64).learningRate(3e-3).mcSamples(8).seed(5).build();
   }
 

@@ -25,7 +25,8 @@ class MultivariateTest {
     TrainingSet data = TrainingSet.builder(List.of("cpu", "load"), window, 2)
         .addSeries("a", Synthetic.timestamps(2000), twoFeatures(2000, 1))
         .addSeries("b", Synthetic.timestamps(1000), twoFeatures(1000, 2)).build();
-    VaeConfig config = VaeConfig.builder().windowLength(window).featureCount(2)
+    VaeConfig config = VaeConfig.builder().scoreTarget(VaeConfig.ScoreTarget.WINDOW)
+        .windowLength(window).featureCount(2)
         .hiddenSizes(32, 16).latentDim(3).epochs(12).batchSize(64).learningRate(3e-3)
         .mcSamples(4).seed(3).build();
     TrainedModel trained = VaeTrainer.train(data, config, null);

@@ -90,7 +90,8 @@ class PayloadFormatTest {
   void formatThreeCarriesLayoutAndConditioningAndRejectsBadOnes() {
     TrainingSet data = TrainingSet.builder(java.util.List.of("value"), 8, 1)
         .addSeries("s", Synthetic.timestamps(200), Synthetic.sine(200, 2)).build();
-    AnomalyModel model = VaeTrainer.train(data, VaeConfig.builder().windowLength(8)
+    AnomalyModel model = VaeTrainer.train(data,
+        VaeConfig.builder().scoreTarget(VaeConfig.ScoreTarget.WINDOW).windowLength(8)
         .hiddenSizes(4).latentDim(2).epochs(1).mcSamples(2)
         .conditioning(VaeConfig.Conditioning.TIME_OF_WEEK).build(), null).model();
     byte[] payload = PayloadCodec.encode(model);

@@ -142,6 +142,7 @@ class ScoreTargetTest {
     assertThat(VaeConfig.ScoreTarget.parse("WINDOW")).isEqualTo(VaeConfig.ScoreTarget.WINDOW);
     assertThatThrownBy(() -> VaeConfig.ScoreTarget.parse("point"))
         .hasMessage("'point' is not a score target; expected window or last-record");
-    assertThat(VaeConfig.builder().build().scoreTarget()).isEqualTo(VaeConfig.ScoreTarget.WINDOW);
+    assertThat(VaeConfig.builder().build().scoreTarget())
+        .isEqualTo(VaeConfig.ScoreTarget.LAST_RECORD);
   }
 }

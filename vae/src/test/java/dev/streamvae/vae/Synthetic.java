@@ -43,7 +43,10 @@ final class Synthetic {
   }
 
   static VaeConfig sineConfig() {
-    return VaeConfig.builder().windowLength(WINDOW).hiddenSizes(32, 16).latentDim(4)
+    // The whole-window target: these tests predate the last-record default and check properties of
+    // the window's score; ScoreTargetTest covers the last-record path.
+    return VaeConfig.builder().scoreTarget(VaeConfig.ScoreTarget.WINDOW).windowLength(WINDOW)
+        .hiddenSizes(32, 16).latentDim(4)
         .epochs(15).batchSize(64).learningRate(3e-3).mcSamples(8).seed(7).build();
   }
 

@@ -82,8 +82,9 @@ class DetectorsTest {
   void vaeTrainsOnTheProbationaryPeriodAndFindsTheSpike() {
     double[] v = series();
     VaeDetector.Settings settings = new VaeDetector.Settings(VaeConfig.builder()
-        .windowLength(16).hiddenSizes(16, 8).latentDim(2).learningRate(3e-3).batchSize(64)
-        .epochs(1).mcSamples(4).seed(42).build(), 50, 0, 5000, VaeDetector.ScoreMap.TRAINING);
+        .scoreTarget(VaeConfig.ScoreTarget.WINDOW).windowLength(16).hiddenSizes(16, 8).latentDim(2)
+        .learningRate(3e-3).batchSize(64).epochs(1).mcSamples(4).seed(42).build(), 50, 0, 5000,
+        VaeDetector.ScoreMap.TRAINING);
     VaeDetector vae = new VaeDetector(settings);
     double[] s = vae.detect(Series.univariate("s", v, 200));
     assertThat(s).hasSize(600);
@@ -100,6 +101,17 @@ class DetectorsTest {
     changed[500] += 100;
     double[] again = vae.detect(Series.univariate("s", changed, 200));
     assertThat(Arrays.copyOf(again, 500)).containsExactly(Arrays.copyOf(s, 500));
+    // Scoring the last record instead: the spike's own record is the most anomalous, and the
+    // records after it, which hold the spike only as context, are not flagged for it.
+    VaeDetector last = new VaeDetector(new VaeDetector.Settings(settings.config().toBuilder()
+        .scoreTarget(VaeConfig.ScoreTarget.LAST_RECORD).build(), 50, 0, 5000,
+        VaeDetector.ScoreMap.TRAINING));
+    double[] l = last.detect(Series.univariate("s", v, 200));
+    assertThat(argMax(l)).isEqualTo(450);
+    assertThat(l[450]).isGreaterThan(0.5);
+    for (int t = 452; t < 466; t++) {
+      assertThat(l[t]).as("record %d", t).isLessThan(0.5);
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.streamvae.cli;
 
+import dev.streamvae.vae.VaeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -73,6 +74,11 @@ public final class BenchCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int warmUpRounds;
 
+  @Option(names = "--score-target", paramLabel = "TARGET",
+      description = "The scorer cases' models' score target, last-record or window "
+          + "(default: the trainer's, last-record).")
+  String scoreTarget;
+
   @Override
   public Integer call() throws Exception {
     if (records < 1_000) {
@@ -104,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
         cases == null ? List.of() : List.copyOf(cases),
         commitIntervalMillis == null ? null : Duration.ofMillis(commitIntervalMillis),
         maxBatchDelayMillis == null ? null : Duration.ofMillis(maxBatchDelayMillis),
-        warmUpRounds);
+        warmUpRounds, scoreTarget == null ? null : VaeConfig.ScoreTarget.parse(scoreTarget));
     new BenchRun(options, System.out).run();
     return 0;
   }

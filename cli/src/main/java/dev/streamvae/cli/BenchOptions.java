@@ -1,5 +1,6 @@
 package dev.streamvae.cli;
 
+import dev.streamvae.vae.VaeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,10 +21,21 @@ import java.util.List;
  * @param commitInterval Kafka Streams commit interval for every case, or null for the scorer's
  * @param maxBatchDelay the scorer cases' micro-batch delay, or null for the scorer's default
  * @param warmUpRounds unmeasured warm-up rounds (a drain and a short live phase) before the cases
+ * @param scoreTarget the score target of every scorer case's model, or null for the trainer's
+ *     default
  */
 public record BenchOptions(long records, Path summary, int partitions, int series,
     String guarantee, List<Integer> mcSamples, Duration latencyDuration, int epochs,
-    List<String> cases, Duration commitInterval, Duration maxBatchDelay, int warmUpRounds) {
+    List<String> cases, Duration commitInterval, Duration maxBatchDelay, int warmUpRounds,
+    VaeConfig.ScoreTarget scoreTarget) {
+
+  /** Options whose models have the trainer's default score target. */
+  public BenchOptions(long records, Path summary, int partitions, int series, String guarantee,
+      List<Integer> mcSamples, Duration latencyDuration, int epochs, List<String> cases,
+      Duration commitInterval, Duration maxBatchDelay, int warmUpRounds) {
+    this(records, summary, partitions, series, guarantee, mcSamples, latencyDuration, epochs,
+        cases, commitInterval, maxBatchDelay, warmUpRounds, null);
+  }
 
   /** Options with one warm-up round. */
   public BenchOptions(long records, Path summary, int partitions, int series, String guarantee,

@@ -234,8 +234,12 @@ final class BenchRun {
 
   /** A model of the default configuration but for L, trained on the benchmark's own signal. */
   private TrainedModel train(int mcSamples) {
-    VaeConfig config = VaeConfig.builder().featureCount(1).mcSamples(mcSamples)
-        .epochs(options.epochs()).seed(17).build();
+    VaeConfig.Builder builder = VaeConfig.builder().featureCount(1).mcSamples(mcSamples)
+        .epochs(options.epochs()).seed(17);
+    if (options.scoreTarget() != null) {
+      builder.scoreTarget(options.scoreTarget());
+    }
+    VaeConfig config = builder.build();
     int length = 1_500;
     TrainingSet.Builder set = TrainingSet.builder(List.of(FEATURE), config.windowLength(), 1);
     for (int s = 0; s < 2; s++) {

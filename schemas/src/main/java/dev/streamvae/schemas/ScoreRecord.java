@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * The scorer's verdict on one input record: the value on the {@code anomaly-scores} topic (and,
- * when {@code anomaly} is true, on {@code anomaly-alerts}), keyed by series id.
+ * when {@code alert} is true, on {@code anomaly-alerts}), keyed by series id.
  *
  * <p>{@code anomalyScore} is the negative reconstruction log-probability of the window ending at
  * this record, so higher means more anomalous, and {@code anomaly} is {@code anomalyScore >
@@ -31,6 +31,10 @@ import java.util.Objects;
  * @param scoredAt when the scorer produced this record, epoch milliseconds
  * @param contributions for an anomaly, each metric's share of {@code anomalyScore} in nats
  *     (they sum to it): which metric of the window made it anomalous; null otherwise
+ * @param alert whether the record opens an alert: an anomaly whose {@code anomalyScore} exceeds
+ *     every score of its series' previous records within the scorer's alert look-back, so that a
+ *     persisting anomaly alerts when it starts and again only when it gets worse; false unless
+ *     SCORED; null only in records from scorers that predate the field
  */
 public record ScoreRecord(
     String series,
@@ -44,7 +48,8 @@ public record ScoreRecord(
     String modelName,
     Long modelVersion,
     @JsonProperty(required = true) long scoredAt,
-    Map<String, Double> contributions) {
+    Map<String, Double> contributions,
+    Boolean alert) {
 
   /** Validates the invariants every consumer relies on. */
   public ScoreRecord {
@@ -65,9 +70,26 @@ public record ScoreRecord(
     if (anomaly && status != ScoreStatus.SCORED) {
       throw new IllegalArgumentException("only a SCORED record can be an anomaly");
     }
+    if (Boolean.TRUE.equals(alert) && !anomaly) {
+      throw new IllegalArgumentException("only an anomaly can be an alert");
+    }
   }
 
-  /** A record without per-metric contributions. */
+  /** A record whose alert is not decided (null), as older scorers wrote it. */
+  public ScoreRecord(String series, long timestamp, ScoreStatus status, Double logProbability,
+      Double anomalyScore, Double threshold, boolean anomaly, List<Double> latentMean,
+      String modelName, Long modelVersion, long scoredAt, Map<String, Double> contributions) {
+    this(series, timestamp, status, logProbability, anomalyScore, threshold, anomaly, latentMean,
+        modelName, modelVersion, scoredAt, contributions, null);
+  }
+
+  /** This record with its alert decided. */
+  public ScoreRecord withAlert(boolean value) {
+    return new ScoreRecord(series, timestamp, status, logProbability, anomalyScore, threshold,
+        anomaly, latentMean, modelName, modelVersion, scoredAt, contributions, value);
+  }
+
+  /** A record without per-metric contributions and without an alert decision. */
   public ScoreRecord(String series, long timestamp, ScoreStatus status, Double logProbability,
       Double anomalyScore, Double threshold, boolean anomaly, List<Double> latentMean,
       String modelName, Long modelVersion, long scoredAt) {
@@ -83,6 +105,6 @@ public record ScoreRecord(
       throw new IllegalArgumentException("use the canonical constructor for SCORED records");
     }
     return new ScoreRecord(series, timestamp, status, null, null, null, false, null, modelName,
-        modelVersion, scoredAt, null);
+        modelVersion, scoredAt, null, false);
   }
 }

@@ -33,6 +33,18 @@ class JsonCodecTest {
     ScoreRecord scored = new ScoreRecord("s1", 10, ScoreStatus.SCORED, -120.5, 120.5, 100.0, true,
         List.of(0.5, -1.25), "default", 3L, 11);
     assertThat(SCORE.decode(SCORE.encode(scored))).isEqualTo(scored);
+    ScoreRecord alert = scored.withAlert(true);
+    assertThat(SCORE.decode(SCORE.encode(alert))).isEqualTo(alert);
+    assertThat(SCORE.decode(SCORE.encode(alert)).alert()).isTrue();
+    // Written by a scorer older than the field: read, with the alert undecided.
+    String older = new String(SCORE.encode(scored), StandardCharsets.UTF_8)
+        .replace(",\"alert\":null", "");
+    assertThat(older).doesNotContain("alert");
+    assertThat(SCORE.decode(older.getBytes(StandardCharsets.UTF_8)).alert())
+        .isNull();
+    assertThatThrownBy(() -> new ScoreRecord("s1", 10, ScoreStatus.SCORED, -1.0, 1.0, 100.0,
+        false, List.of(0.5), "default", 3L, 11, null, true))
+        .hasMessageContaining("only an anomaly can be an alert");
 
     for (ScoreStatus status : List.of(ScoreStatus.WARMING_UP, ScoreStatus.NO_MODEL)) {
       ScoreRecord unscored = ScoreRecord.unscored("s1", 10, status, null, null, 11);

@@ -54,7 +54,8 @@ class SchemaAgreementTest {
         // has no contributions).
         new Case("ScoreRecord.avsc", ScoreRecord.class, JsonCodec.scoreRecord(),
             "score-record.json", n -> {
-              n.put("status", "NO_MODEL").put("anomaly", false).remove("contributions");
+              n.put("status", "NO_MODEL").put("anomaly", false).put("alert", false)
+                  .remove("contributions");
               return n;
             }),
         new Case("ModelManifest.avsc", ModelManifest.class, JsonCodec.modelManifest(),

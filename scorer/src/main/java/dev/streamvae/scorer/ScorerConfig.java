@@ -32,6 +32,8 @@ import java.util.Set;
  * @param maxFeatures most metrics one input record may carry
  * @param maxFutureSkew how far ahead of this scorer's clock an input timestamp may be
  * @param shadowTopic where shadow candidates' scores go (see {@code scorer.models.shadows})
+ * @param alertLookback an anomaly goes to the alerts topic only when its score exceeds every
+ *     score of the series' previous this-many scored records; 0 sends every anomaly
  */
 @ConfigurationProperties("scorer")
 public record ScorerConfig(
@@ -53,7 +55,8 @@ public record ScorerConfig(
     @Bindable(defaultValue = "65536") int maxRecordBytes,
     @Bindable(defaultValue = "64") int maxFeatures,
     @Bindable(defaultValue = "1d") Duration maxFutureSkew,
-    @Bindable(defaultValue = "anomaly-scores-shadow") String shadowTopic) {
+    @Bindable(defaultValue = "anomaly-scores-shadow") String shadowTopic,
+    @Bindable(defaultValue = "16") int alertLookback) {
 
   private static final Set<String> GUARANTEES = Set.of("exactly_once_v2", "at_least_once");
 
@@ -81,9 +84,13 @@ public record ScorerConfig(
     if (standbyReplicas < 0) {
       throw new IllegalArgumentException("scorer.standby-replicas must not be negative");
     }
+    if (alertLookback < 0 || alertLookback > 4096) {
+      throw new IllegalArgumentException("scorer.alert-lookback must be in [0, 4096], was "
+          + alertLookback);
+    }
     new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
         maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew),
-        shadowTopic);
+        shadowTopic, alertLookback);
   }
 
   private static InputLimits inputLimits(int maxRecordBytes, int maxFeatures,
@@ -100,6 +107,6 @@ public record ScorerConfig(
   public TopologySettings topologySettings() {
     return new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
         maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew),
-        shadowTopic);
+        shadowTopic, alertLookback);
   }
 }

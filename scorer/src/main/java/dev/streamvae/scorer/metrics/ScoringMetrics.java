@@ -27,6 +27,8 @@ import java.util.function.Consumer;
  *       {@code scored|warming_up|no_model|dead_letter}, model the scoring model or {@code none}
  *   <li>{@code streamvae_dead_letters_total{reason}}
  *   <li>{@code streamvae_anomalies_total{model}}
+ *   <li>{@code streamvae_alerts_total{model}}: anomalies that opened an alert (sent to the alerts
+ *       topic), see {@code scorer.alert-lookback}
  *   <li>{@code streamvae_batch_size_windows}, {@code streamvae_batch_duration_seconds} (histograms)
  *   <li>{@code streamvae_end_to_end_latency_seconds}: record timestamp to score (histogram)
  *   <li>{@code streamvae_model_version{model}}, {@code
@@ -51,6 +53,7 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   private final Counter deadLettered;
   private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
   private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
+  private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
   private final Map<String, Counter> loads = new ConcurrentHashMap<>();
   private final Map<String, Counter> noModel = new ConcurrentHashMap<>();
   private final Map<String, Counter> shadowRecords = new ConcurrentHashMap<>();
@@ -159,6 +162,16 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   private Counter anomalies(String model) {
     return anomalies.computeIfAbsent(model, m -> Counter.builder("streamvae.anomalies")
         .description("Records flagged anomalous").tag("model", m).register(registry));
+  }
+
+  private Counter alerts(String model) {
+    return alerts.computeIfAbsent(model, m -> Counter.builder("streamvae.alerts")
+        .description("Anomalies that opened an alert").tag("model", m).register(registry));
+  }
+
+  @Override
+  public void onAlert(String modelName) {
+    alerts(modelName == null ? NO_MODEL : modelName).increment();
   }
 
   @Override

@@ -17,6 +17,9 @@ public interface ScoringListener {
   /** One score record was emitted. */
   default void onScore(ScoreStatus status, boolean anomaly, String modelName) {}
 
+  /** A SCORED anomaly opened an alert (it goes to the alerts topic). */
+  default void onAlert(String modelName) {}
+
   /**
    * One score record was emitted (called right after {@link #onScore} for the same record),
    * with the input values it is about.
@@ -62,6 +65,12 @@ public interface ScoringListener {
       public void onScore(ScoreStatus status, boolean anomaly, String modelName) {
         first.onScore(status, anomaly, modelName);
         second.onScore(status, anomaly, modelName);
+      }
+
+      @Override
+      public void onAlert(String modelName) {
+        first.onAlert(modelName);
+        second.onAlert(modelName);
       }
 
       @Override

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code series-windows} holds, per series, the window of the records that have been
- *       <em>emitted</em> (flushed). It is written only by {@link #flush()}, once per series per
- *       batch, never when a record is accepted.
+ *       <em>emitted</em> (flushed), and the anomaly scores of the last of them that the alert
+ *       rule compares a new score with. It is written only by {@link #flush()}, once per series
+ *       per batch, never when a record is accepted.
  *   <li>{@code pending-scores} holds every record accepted and not yet emitted, in its compact
  *       form ({@link PendingRecord}: its own row, not its window), each under the slot key of its
  *       position in the current batch, plus a marker: the sequence number of the last record
@@ -79,6 +80,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Upgrades: a format-1 pending entry, written when the window store already held it, carries
  * its own window; it is scored from that and not replayed (the stored window has it already).
+ *
+ * <p>Alerts: a SCORED anomaly is an alert only when its score exceeds every score of the series'
+ * previous {@link TopologySettings#alertLookback()} scored records, so a persisting anomaly
+ * alerts when it starts and again only when it gets worse (the evaluation's de-duplication,
+ * docs/quality.md). The scores compared with live in the same stored window, updated in the same
+ * flush as the outputs they decided, so a restore decides a replayed record's alert from exactly
+ * the scores the uninterrupted run would have held.
  *
  * <p>Each series is routed to a model name ({@link ModelSource#route}); a series with no route,
  * or whose model has no active version yet, is answered NO_MODEL (with the routed name, if any),
@@ -335,11 +343,15 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
     Map<String, Optional<ActiveModel>> shadowByName = new HashMap<>();
     Map<String, List<Integer>> byName = new LinkedHashMap<>();
     Map<String, SeriesWindow> replayed = new LinkedHashMap<>();
+    // The window each record was scored from: a series whose metric set changes mid-batch starts
+    // a new window, and its records before the change keep the old one's scores.
+    SeriesWindow[] windowOf = new SeriesWindow[n];
     for (int i = 0; i < n; i++) {
       PendingRecord p = pending.get(i);
       SeriesWindow window;
       try {
         window = replay(p, replayed);
+        windowOf[i] = window;
       } catch (RuntimeException e) {
         // Unreadable stored state (a record restored after a crash reads its series' window
         // only here): answered as at acceptance, not thrown at every restart.
@@ -373,9 +385,6 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
             new DeadLetterReason[n], new String[n]);
       }
     }
-    for (Map.Entry<String, SeriesWindow> e : replayed.entrySet()) {
-      windows.put(e.getKey(), e.getValue().encode());
-    }
     for (Map.Entry<String, List<Integer>> e : byName.entrySet()) {
       scoreWithModel(activeByName.get(e.getKey()).get(), e.getValue(), inputs, scoredAt,
           outcomes, deadLetterReason, deadLetterDetail);
@@ -385,12 +394,21 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
             new DeadLetterReason[n], new String[n]);
       }
     }
+    decideAlerts(outcomes, windowOf);
+    // After the alerts: the stored windows carry the scores they were decided against. No commit
+    // falls inside a flush, so this lands in the same transaction as the outputs.
+    for (Map.Entry<String, SeriesWindow> e : replayed.entrySet()) {
+      windows.put(e.getKey(), e.getValue().encode());
+    }
     for (int i = 0; i < n; i++) {
       PendingRecord p = pending.get(i);
       if (outcomes[i] instanceof ScoringOutcome.Scored scored) {
         ScoreRecord s = scored.record();
         context.forward(new Record<>(p.series(), outcomes[i], p.recordTimestamp()));
         listener.onScore(s.status(), s.anomaly(), s.modelName());
+        if (Boolean.TRUE.equals(s.alert())) {
+          listener.onAlert(s.modelName());
+        }
         listener.onScoreRecord(s, values(p));
         if (noModelReason[i] != null) {
           listener.onNoModel(routedTo[i], noModelReason[i]);
@@ -418,6 +436,25 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
     pending.clear();
     newestPending.clear();
     storedWindows.clear();
+  }
+
+  /**
+   * Decides each SCORED record's alert, in arrival order, against the recent scores of the window
+   * it was scored from, and adds its score to them.
+   */
+  private void decideAlerts(ScoringOutcome[] outcomes, SeriesWindow[] windowOf) {
+    int lookback = settings.alertLookback();
+    for (int i = 0; i < outcomes.length; i++) {
+      if (outcomes[i] instanceof ScoringOutcome.Scored scored
+          && scored.record().status() == ScoreStatus.SCORED) {
+        ScoreRecord s = scored.record();
+        // A format-1 entry's window is its own copy, never stored and without scores: each of its
+        // anomalies alerts. (null: the replay failed, and the record is a dead letter already.)
+        boolean rises = windowOf[i] == null
+            || windowOf[i].risesAboveRecent(s.anomalyScore(), lookback);
+        outcomes[i] = new ScoringOutcome.Scored(s.withAlert(s.anomaly() && rises));
+      }
+    }
   }
 
   /**

@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.Stores;
  * metrics ─► score-windows (stores: series-windows, pending-scores) ─┬─► dead letters ─► DLQ
  *                                                                    ├─► shadow ─► shadow topic
  *                                                                    └─► scores ─► scores topic
- *                                                                          └─► anomalies ─► alerts
+ *                                                                          └─► alerts ─► alerts topic
  * </pre>
  */
 public final class ScoringTopology {
@@ -108,7 +108,7 @@ public final class ScoringTopology {
             Named.as("score-record"));
     scores.to(settings.scoresTopic(), Produced.with(Serdes.String(), scoreSerde)
         .withName("scores-sink"));
-    scores.filter((key, score) -> score.anomaly(), Named.as("anomalies-only"))
+    scores.filter((key, score) -> Boolean.TRUE.equals(score.alert()), Named.as("alerts-only"))
         .to(settings.alertsTopic(), Produced.with(Serdes.String(), scoreSerde)
             .withName("alerts-sink"));
     return builder.build();

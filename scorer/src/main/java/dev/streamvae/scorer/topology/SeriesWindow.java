@@ -3,17 +3,22 @@ package dev.streamvae.scorer.topology;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The last {@code capacity} readings of one series, as a ring of floats: the per-series state,
- * bounded in size (capacity x features x 4 bytes plus the metric names). Mutable; owned by one
- * stream task.
+ * The last {@code capacity} readings of one series, as a ring of floats, and the anomaly scores
+ * of its last few scored records (the alert look-back): the per-series state, bounded in size
+ * (capacity x features x 4 bytes, look-back x 8 bytes, plus the metric names). Mutable; owned by
+ * one stream task.
  */
 final class SeriesWindow {
 
-  private static final byte FORMAT = 1;
+  /** Format 2 adds the recent scores; format 1 (no scores) is still read. */
+  private static final byte FORMAT = 2;
+  private static final byte FORMAT_WITHOUT_SCORES = 1;
+  private static final double[] NO_SCORES = new double[0];
 
   private final List<String> features;
   private final int capacity;
@@ -21,6 +26,9 @@ final class SeriesWindow {
   private long count;
   private long lastTimestamp;
   private int head;
+  /** The newest {@code recentCount} scores, oldest first; at most the look-back last asked for. */
+  private double[] recentScores = NO_SCORES;
+  private int recentCount;
 
   SeriesWindow(List<String> features, int capacity) {
     this.features = List.copyOf(features);
@@ -51,6 +59,42 @@ final class SeriesWindow {
     head = (head + 1) % capacity;
     count++;
     lastTimestamp = timestamp;
+  }
+
+  /**
+   * Whether {@code score} is strictly higher than every score held (true when none is), then
+   * holds it, keeping the newest {@code lookback}: the alert rule's rising edge, with its memory.
+   */
+  boolean risesAboveRecent(double score, int lookback) {
+    boolean rises = true;
+    for (int i = 0; i < recentCount; i++) {
+      if (!(score > recentScores[i])) {
+        rises = false;
+        break;
+      }
+    }
+    if (lookback <= 0) {
+      recentCount = 0;
+      return rises;
+    }
+    if (recentScores.length != lookback) {
+      int keep = Math.min(recentCount, lookback);
+      double[] next = new double[lookback];
+      System.arraycopy(recentScores, recentCount - keep, next, 0, keep);
+      recentScores = next;
+      recentCount = keep;
+    }
+    if (recentCount == lookback) {
+      System.arraycopy(recentScores, 1, recentScores, 0, lookback - 1);
+      recentCount--;
+    }
+    recentScores[recentCount++] = score;
+    return rises;
+  }
+
+  /** The held scores, oldest first. */
+  double[] recentScores() {
+    return Arrays.copyOf(recentScores, recentCount);
   }
 
   /** The held readings, oldest first, flattened time-major. */
@@ -97,18 +141,24 @@ final class SeriesWindow {
 
   byte[] encode() {
     byte[][] names = encodeNames(features);
-    int size = 1 + 4 + 4 + 8 + 8 + 4 + namesSize(names) + ring.length * 4;
+    int size = 1 + 4 + 4 + 8 + 8 + 4 + namesSize(names) + ring.length * 4 + 4
+        + recentCount * 8;
     ByteBuffer buf = ByteBuffer.allocate(size);
     buf.put(FORMAT).putInt(capacity).putInt(head).putLong(count).putLong(lastTimestamp);
     putNames(buf, names);
     buf.asFloatBuffer().put(ring);
+    buf.position(buf.position() + ring.length * 4);
+    buf.putInt(recentCount);
+    for (int i = 0; i < recentCount; i++) {
+      buf.putDouble(recentScores[i]);
+    }
     return buf.array();
   }
 
   static SeriesWindow decode(byte[] bytes) {
     ByteBuffer buf = ByteBuffer.wrap(bytes);
     byte format = buf.get();
-    if (format != FORMAT) {
+    if (format != FORMAT && format != FORMAT_WITHOUT_SCORES) {
       throw new IllegalStateException("unknown window state format " + format);
     }
     int capacity = buf.getInt();
@@ -118,6 +168,19 @@ final class SeriesWindow {
     List<String> features = getNames(buf);
     SeriesWindow w = new SeriesWindow(features, capacity);
     buf.asFloatBuffer().get(w.ring);
+    buf.position(buf.position() + w.ring.length * 4);
+    if (format == FORMAT) {
+      int scores = buf.getInt();
+      if (scores < 0 || scores > buf.remaining() / 8) {
+        throw new IllegalStateException("window state holds " + scores + " scores in "
+            + buf.remaining() + " bytes");
+      }
+      w.recentScores = new double[scores];
+      for (int i = 0; i < scores; i++) {
+        w.recentScores[i] = buf.getDouble();
+      }
+      w.recentCount = scores;
+    }
     w.head = head;
     w.count = count;
     w.lastTimestamp = last;
@@ -162,7 +225,8 @@ final class SeriesWindow {
   public boolean equals(Object o) {
     return o instanceof SeriesWindow w && capacity == w.capacity && count == w.count
         && lastTimestamp == w.lastTimestamp && features.equals(w.features)
-        && java.util.Arrays.equals(snapshot(), w.snapshot());
+        && Arrays.equals(snapshot(), w.snapshot())
+        && Arrays.equals(recentScores(), w.recentScores());
   }
 
   @Override

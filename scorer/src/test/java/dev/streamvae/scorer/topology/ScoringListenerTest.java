@@ -49,6 +49,11 @@ class ScoringListenerTest {
     }
 
     @Override
+    public void onAlert(String modelName) {
+      calls.add(name + " alert " + modelName);
+    }
+
+    @Override
     public void onDeadLetter(DeadLetterReason reason) {
       calls.add(name + " dead " + reason);
     }
@@ -72,6 +77,7 @@ class ScoringListenerTest {
     ScoreRecord record = ScoreRecord.unscored("s", 5, ScoreStatus.NO_MODEL, null, null, 6);
 
     both.onScore(ScoreStatus.SCORED, true, "m");
+    both.onAlert("m");
     both.onScoreRecord(record, Map.of("v", 1.5));
     both.onDeadLetter(DeadLetterReason.UNPARSEABLE);
     both.onBatch(3, 42);
@@ -79,6 +85,7 @@ class ScoringListenerTest {
 
     assertThat(calls).containsExactly(
         "a score SCORED true m", "b score SCORED true m",
+        "a alert m", "b alert m",
         "a record s@5 NO_MODEL {v=1.5}", "b record s@5 NO_MODEL {v=1.5}",
         "a dead UNPARSEABLE", "b dead UNPARSEABLE",
         "a batch 3 42", "b batch 3 42",

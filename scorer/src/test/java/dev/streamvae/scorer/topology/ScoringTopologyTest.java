@@ -1,6 +1,7 @@
 package dev.streamvae.scorer.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamvae.schemas.JsonCodec;
 import dev.streamvae.schemas.MetricRecord;
@@ -106,8 +107,11 @@ class ScoringTopologyTest {
 
   @BeforeEach
   void startDriver() {
-    TopologySettings settings = new TopologySettings("metrics", "scores", "alerts", "dlq", BATCH,
-        Duration.ofMillis(100), 32);
+    startDriver(new TopologySettings("metrics", "scores", "alerts", "dlq", BATCH,
+        Duration.ofMillis(100), 32));
+  }
+
+  private void startDriver(TopologySettings settings) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -284,6 +288,77 @@ class ScoringTopologyTest {
     long flaggedNormal = out.subList(WINDOW - 1, out.size() - 1).stream()
         .filter(ScoreRecord::anomaly).count();
     assertThat(flaggedNormal).isLessThanOrEqualTo(2);
+  }
+
+  /** Sends 40 normal records, then a shifted level whose size moves, then a much larger spike. */
+  private void sendAPersistingAnomaly() {
+    for (int i = 0; i < 40; i++) {
+      send("a", i, sine(i));
+    }
+    for (int i = 40; i < 70; i++) {
+      send("a", i, sine(i) + 12 + 4 * Math.sin(i / 3.0));
+    }
+    send("a", 70, sine(70) + 200);
+    flushByTime();
+  }
+
+  private List<ScoreRecord> readAlerts() throws Exception {
+    List<ScoreRecord> out = new java.util.ArrayList<>();
+    for (byte[] b : alerts.readValuesToList()) {
+      out.add(decode(b));
+    }
+    return out;
+  }
+
+  @Test
+  void aPersistingAnomalyAlertsWhenItStartsAndAgainOnlyWhenItGetsWorse() throws Exception {
+    active.set(modelV1);
+    sendAPersistingAnomaly();
+    List<ScoreRecord> out = readScores();
+    List<ScoreRecord> scored = out.stream().filter(r -> r.status() == ScoreStatus.SCORED)
+        .toList();
+    // The rule, checked record by record against the scores as emitted: an alert is an anomaly
+    // whose score exceeds every score of the previous 16 scored records of its series.
+    for (int j = 0; j < scored.size(); j++) {
+      ScoreRecord r = scored.get(j);
+      double previousMax = scored.subList(Math.max(0, j - 16), j).stream()
+          .mapToDouble(ScoreRecord::anomalyScore).max().orElse(Double.NEGATIVE_INFINITY);
+      assertThat(r.alert()).as("record %d", r.timestamp())
+          .isEqualTo(r.anomaly() && r.anomalyScore() > previousMax);
+    }
+    List<ScoreRecord> anomalies = scored.stream().filter(ScoreRecord::anomaly).toList();
+    List<ScoreRecord> alerted = scored.stream().filter(ScoreRecord::alert).toList();
+    // The shifted level is anomalous record after record; it alerts at most half as often (when
+    // its score climbs above everything of the last 16 records: as the window fills with the new
+    // level, and at the peaks of its swing).
+    assertThat(anomalies).hasSizeGreaterThanOrEqualTo(20);
+    assertThat(alerted).hasSizeLessThanOrEqualTo(anomalies.size() / 2);
+    // It alerts when it starts, and the larger spike alerts again.
+    assertThat(alerted.get(0).timestamp()).isEqualTo(anomalies.get(0).timestamp());
+    assertThat(scored.get(scored.size() - 1).alert()).isTrue();
+    // Exactly the alerts reach the alerts topic; every record is on the scores topic.
+    assertThat(readAlerts()).containsExactlyElementsOf(alerted);
+    assertThat(out).hasSize(71);
+    assertThat(out).filteredOn(r -> r.status() != ScoreStatus.SCORED)
+        .allSatisfy(r -> assertThat(r.alert()).isFalse());
+  }
+
+  @Test
+  void aLookBackOfZeroSendsEveryAnomalyToTheAlertsTopic() throws Exception {
+    driver.close();
+    startDriver(new TopologySettings("metrics", "scores", "alerts", "dlq", BATCH,
+        Duration.ofMillis(100), 32, InputLimits.DEFAULTS,
+        TopologySettings.DEFAULT_SHADOW_TOPIC, 0));
+    active.set(modelV1);
+    sendAPersistingAnomaly();
+    List<ScoreRecord> anomalies = readScores().stream().filter(ScoreRecord::anomaly).toList();
+    assertThat(anomalies).hasSizeGreaterThanOrEqualTo(20)
+        .allSatisfy(r -> assertThat(r.alert()).isTrue());
+    assertThat(readAlerts()).containsExactlyElementsOf(anomalies);
+    assertThatThrownBy(() -> new TopologySettings("metrics", "scores", "alerts", "dlq", BATCH,
+        Duration.ofMillis(100), 32, InputLimits.DEFAULTS,
+        TopologySettings.DEFAULT_SHADOW_TOPIC, -1))
+        .hasMessageContaining("alertLookback");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.streamvae.scorer.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,45 @@ class SeriesWindowTest {
     assertThat(copy).isEqualTo(w);
     copy.append(3, new float[] {5, 6});
     assertThat(copy.snapshot()).containsExactly(1, 2, 3, 4, 5, 6);
+  }
+
+  @Test
+  void theAlertRuleKeepsTheNewestScoresAndTheyRoundTripThroughBytes() {
+    SeriesWindow w = new SeriesWindow(List.of("cpu"), 4);
+    assertThat(w.risesAboveRecent(5, 3)).as("nothing held yet").isTrue();
+    assertThat(w.risesAboveRecent(4, 3)).isFalse();
+    assertThat(w.risesAboveRecent(5, 3)).as("equal is not above").isFalse();
+    assertThat(w.risesAboveRecent(1, 3)).isFalse();
+    // At most three held: 4, 5, 1 before the 2, then 5, 1, 2; the 3 below pushes the 5 out.
+    assertThat(w.risesAboveRecent(2, 3)).isFalse();
+    assertThat(w.recentScores()).containsExactly(5, 1, 2);
+    assertThat(w.risesAboveRecent(3, 3)).isFalse();
+    assertThat(w.risesAboveRecent(3.5, 3)).isTrue();
+    SeriesWindow copy = SeriesWindow.decode(w.encode());
+    assertThat(copy).isEqualTo(w);
+    assertThat(copy.recentScores()).containsExactly(2, 3, 3.5);
+    // A shorter look-back keeps the newest; 0 keeps none and every score rises.
+    assertThat(copy.risesAboveRecent(3.4, 2)).isFalse();
+    assertThat(copy.recentScores()).containsExactly(3.5, 3.4);
+    assertThat(copy.risesAboveRecent(-1, 0)).isFalse();
+    assertThat(copy.risesAboveRecent(-2, 0)).isTrue();
+    assertThat(copy.recentScores()).isEmpty();
+  }
+
+  @Test
+  void aFormatOneWindowDecodesWithNoScores() {
+    SeriesWindow w = new SeriesWindow(List.of("cpu", "mem"), 2);
+    w.append(1, new float[] {1, 2});
+    byte[] current = w.encode();
+    // Format 1 is format 2 without the trailing score count (no scores held here).
+    byte[] legacy = java.util.Arrays.copyOf(current, current.length - 4);
+    legacy[0] = 1;
+    SeriesWindow old = SeriesWindow.decode(legacy);
+    assertThat(old).isEqualTo(w);
+    assertThat(old.recentScores()).isEmpty();
+    legacy[0] = 3;
+    assertThatThrownBy(() -> SeriesWindow.decode(legacy))
+        .hasMessageContaining("unknown window state format 3");
   }
 
   @Test

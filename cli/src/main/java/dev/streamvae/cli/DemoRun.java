@@ -334,10 +334,10 @@ public final class DemoRun {
       Thread.sleep(Math.min(2000, Math.max(1, end - System.currentTimeMillis())));
       Ledger.Counts c = ledger.counts();
       if (!options.quiet()) {
-        out.printf("[%4ds] produced %,d  scored %,d  anomalies %,d  dead-lettered %,d  "
-                + "unscored %,d (warming up %,d, no model %,d)  model versions %s%n",
+        out.printf("[%4ds] produced %,d  scored %,d  anomalies %,d (alerts %,d)  dead-lettered %,d"
+                + "  unscored %,d (warming up %,d, no model %,d)  model versions %s%n",
             Duration.between(started, Instant.now()).toSeconds(), c.produced(), c.scored(),
-            c.anomalies(), c.deadLettered(), c.unscored(), c.warmingUp(), c.noModel(),
+            c.anomalies(), c.alerts(), c.deadLettered(), c.unscored(), c.warmingUp(), c.noModel(),
             c.modelVersions());
         List<ScoreRecord> alerts = ledger.drainAlerts();
         for (ScoreRecord a : alerts.subList(Math.max(0, alerts.size() - 3), alerts.size())) {
@@ -395,6 +395,7 @@ public final class DemoRun {
     s.put("produced", c.produced());
     s.put("scored", c.scored());
     s.put("anomalies", c.anomalies());
+    s.put("alerts", c.alerts());
     s.put("deadLettered", c.deadLettered());
     s.put("unscored", c.unscored());
     s.put("modelVersions", c.modelVersions());

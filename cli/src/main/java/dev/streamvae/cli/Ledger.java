@@ -39,6 +39,7 @@ final class Ledger {
   private long duplicates;
   private long unmatched;
   private long anomalies;
+  private long alerts;
   private final List<ScoreRecord> recentAlerts = new ArrayList<>();
 
   static String key(String series, long timestamp) {
@@ -74,6 +75,9 @@ final class Ledger {
       modelVersions.add(s.modelVersion());
       if (s.anomaly()) {
         anomalies++;
+      }
+      if (Boolean.TRUE.equals(s.alert())) {
+        alerts++;
         recentAlerts.add(s);
       }
     }
@@ -103,7 +107,8 @@ final class Ledger {
     }
   }
 
-  /** Alerts seen since the last call, oldest first. */
+  /** Alerts (de-duplicated anomalies, {@link ScoreRecord#alert()}) seen since the last call,
+   * oldest first. */
   synchronized List<ScoreRecord> drainAlerts() {
     List<ScoreRecord> out = List.copyOf(recentAlerts);
     recentAlerts.clear();
@@ -119,6 +124,7 @@ final class Ledger {
     long noModel = statusCounts.getOrDefault(ScoreStatus.NO_MODEL, 0L);
     long dead = deadLettered.size();
     return new Counts(produced(), statusCounts.getOrDefault(ScoreStatus.SCORED, 0L), anomalies,
+        alerts,
         dead, warming + noModel, warming, noModel, duplicates, unmatched,
         produced() - (scores.size() + dead), List.copyOf(modelVersions),
         Map.copyOf(deadLetterReasons));
@@ -184,8 +190,8 @@ final class Ledger {
   }
 
   /** Totals at one moment. {@code missing} is inputs with no output yet. */
-  record Counts(long produced, long scored, long anomalies, long deadLettered, long unscored,
-      long warmingUp, long noModel, long duplicates, long unmatched, long missing,
+  record Counts(long produced, long scored, long anomalies, long alerts, long deadLettered,
+      long unscored, long warmingUp, long noModel, long duplicates, long unmatched, long missing,
       List<Long> modelVersions, Map<String, Integer> deadLetterReasons) {
 
     boolean balanced() {

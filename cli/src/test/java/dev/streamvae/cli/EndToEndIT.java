@@ -57,5 +57,9 @@ class EndToEndIT {
         .as("most injected anomalies are flagged: " + detection).isGreaterThanOrEqualTo(0.7);
     assertThat(((Number) detection.get("falsePositiveRate")).doubleValue())
         .as("few normal records are flagged: " + detection).isLessThanOrEqualTo(0.02);
+    // Alerts are the anomalies that start or worsen: some, and no more than the anomalies.
+    long anomalies = ((Number) s.get("anomalies")).longValue();
+    long alerts = ((Number) s.get("alerts")).longValue();
+    assertThat(alerts).as(context).isPositive().isLessThanOrEqualTo(anomalies);
   }
 }

@@ -66,23 +66,24 @@ final class SeriesWindow {
    * holds it, keeping the newest {@code lookback}: the alert rule's rising edge, with its memory.
    */
   boolean risesAboveRecent(double score, int lookback) {
-    boolean rises = true;
-    for (int i = 0; i < recentCount; i++) {
-      if (!(score > recentScores[i])) {
-        rises = false;
-        break;
-      }
-    }
     if (lookback <= 0) {
       recentCount = 0;
-      return rises;
+      return true;
     }
+    // A changed look-back (a restart with another setting) keeps the newest scores that fit.
     if (recentScores.length != lookback) {
       int keep = Math.min(recentCount, lookback);
       double[] next = new double[lookback];
       System.arraycopy(recentScores, recentCount - keep, next, 0, keep);
       recentScores = next;
       recentCount = keep;
+    }
+    boolean rises = true;
+    for (int i = 0; i < recentCount; i++) {
+      if (!(score > recentScores[i])) {
+        rises = false;
+        break;
+      }
     }
     if (recentCount == lookback) {
       System.arraycopy(recentScores, 1, recentScores, 0, lookback - 1);

@@ -45,10 +45,13 @@ class SeriesWindowTest {
     SeriesWindow copy = SeriesWindow.decode(w.encode());
     assertThat(copy).isEqualTo(w);
     assertThat(copy.recentScores()).containsExactly(2, 3, 3.5);
-    // A shorter look-back keeps the newest; 0 keeps none and every score rises.
+    // A shorter look-back compares with, and keeps, only the newest scores that fit.
     assertThat(copy.risesAboveRecent(3.4, 2)).isFalse();
     assertThat(copy.recentScores()).containsExactly(3.5, 3.4);
-    assertThat(copy.risesAboveRecent(-1, 0)).isFalse();
+    assertThat(copy.risesAboveRecent(3.45, 1)).as("only the 3.4 is compared").isTrue();
+    assertThat(copy.recentScores()).containsExactly(3.45);
+    // 0 keeps none, and every score rises.
+    assertThat(copy.risesAboveRecent(-1, 0)).isTrue();
     assertThat(copy.risesAboveRecent(-2, 0)).isTrue();
     assertThat(copy.recentScores()).isEmpty();
   }

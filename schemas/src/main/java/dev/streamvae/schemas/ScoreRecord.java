@@ -10,7 +10,8 @@ import java.util.Objects;
  * when {@code alert} is true, on {@code anomaly-alerts}), keyed by series id.
  *
  * <p>{@code anomalyScore} is the negative reconstruction log-probability of the window ending at
- * this record, so higher means more anomalous, and {@code anomaly} is {@code anomalyScore >
+ * this record (of this record's own values, the window as their context, for a model whose score
+ * target is last-record, the trainer's default), so higher means more anomalous, and {@code anomaly} is {@code anomalyScore >
  * threshold}. The model fields and scores are {@code null} unless {@code status} is
  * {@link ScoreStatus#SCORED}, except that a {@link ScoreStatus#WARMING_UP} record names the
  * active model when there is one.

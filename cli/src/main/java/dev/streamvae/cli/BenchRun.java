@@ -808,13 +808,8 @@ final class BenchRun {
 
     /** CPU of the threads Kafka Streams runs for this application (stream, producer, ...). */
     long applicationNanos(String applicationId) {
-      long sum = 0;
-      for (Map.Entry<Long, String> e : names.entrySet()) {
-        if (e.getValue().contains(applicationId)) {
-          sum += nanos.get(e.getKey());
-        }
-      }
-      return sum;
+      // Kafka Streams puts the application id in every thread name it creates.
+      return threadsNamed(applicationId);
     }
   }
 

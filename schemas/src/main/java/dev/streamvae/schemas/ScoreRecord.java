@@ -11,10 +11,10 @@ import java.util.Objects;
  *
  * <p>{@code anomalyScore} is the negative reconstruction log-probability of the window ending at
  * this record (of this record's own values, the window as their context, for a model whose score
- * target is last-record, the trainer's default), so higher means more anomalous, and {@code anomaly} is {@code anomalyScore >
- * threshold}. The model fields and scores are {@code null} unless {@code status} is
- * {@link ScoreStatus#SCORED}, except that a {@link ScoreStatus#WARMING_UP} record names the
- * active model when there is one.
+ * target is last-record, the trainer's default), so higher means more anomalous, and {@code
+ * anomaly} is {@code anomalyScore > threshold}. The model fields and scores are {@code null}
+ * unless {@code status} is {@link ScoreStatus#SCORED}, except that a {@link
+ * ScoreStatus#WARMING_UP} record names the active model when there is one.
  *
  * <p>Primitive components are {@code @JsonProperty(required = true)}: otherwise Jackson decodes a
  * missing one as 0 or false instead of rejecting the record.

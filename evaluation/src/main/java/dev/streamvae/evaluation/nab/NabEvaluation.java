@@ -100,10 +100,10 @@ public final class NabEvaluation {
 
   /**
    * Runs a detector on every file, up to {@code threads} files at once, writes each file's
-   * results under {@code outDir} in NAB's layout and scores them. A detector's result for a file depends on that file alone (every
-   * {@link Detector} is causal and keeps no state between calls), so the results, and the
-   * scores, are the same for any number of threads; only the order of the progress lines
-   * differs.
+   * results under {@code outDir} in NAB's layout and scores them. A detector's result for a file
+   * depends on that file alone (every {@link Detector} is causal and keeps no state between
+   * calls), so the results, and the scores, are the same for any number of threads; only the
+   * order of the progress lines differs.
    *
    * @param progress one line per file goes here; may be null
    * @param threads files detected at once, at least 1

@@ -79,6 +79,11 @@ public final class BenchCommand implements Callable<Integer> {
           + "(default: the trainer's, last-record).")
   String scoreTarget;
 
+  @Option(names = "--offered-rate", paramLabel = "RECORDS_PER_SECOND",
+      description = "Offer this many records/s in every case's latency phase, so that cases are "
+          + "compared at one load (default: half of each case's own drain rate).")
+  Double offeredRate;
+
   @Override
   public Integer call() throws Exception {
     if (records < 1_000) {
@@ -100,6 +105,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (!List.of("exactly_once_v2", "at_least_once").contains(guarantee)) {
       throw new IllegalArgumentException("--guarantee must be exactly_once_v2 or at_least_once");
     }
+    if (offeredRate != null && !(offeredRate >= 1 && offeredRate <= 10_000_000)) {
+      throw new IllegalArgumentException("--offered-rate must be in [1, 10000000] records/s");
+    }
     for (int l : mcSamples) {
       if (l < 1 || l > 256) {
         throw new IllegalArgumentException("--mc-samples must be in [1, 256], was " + l);
@@ -110,7 +118,8 @@ public final class BenchCommand implements Callable<Integer> {
         cases == null ? List.of() : List.copyOf(cases),
         commitIntervalMillis == null ? null : Duration.ofMillis(commitIntervalMillis),
         maxBatchDelayMillis == null ? null : Duration.ofMillis(maxBatchDelayMillis),
-        warmUpRounds, scoreTarget == null ? null : VaeConfig.ScoreTarget.parse(scoreTarget));
+        warmUpRounds, scoreTarget == null ? null : VaeConfig.ScoreTarget.parse(scoreTarget),
+        offeredRate == null ? 0 : offeredRate);
     new BenchRun(options, System.out).run();
     return 0;
   }

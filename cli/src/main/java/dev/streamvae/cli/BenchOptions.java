@@ -23,11 +23,22 @@ import java.util.List;
  * @param warmUpRounds unmeasured warm-up rounds (a drain and a short live phase) before the cases
  * @param scoreTarget the score target of every scorer case's model, or null for the trainer's
  *     default
+ * @param offeredRate records/s offered in every case's latency phase, or 0 for half the rate at
+ *     which that case drained its backlog
  */
 public record BenchOptions(long records, Path summary, int partitions, int series,
     String guarantee, List<Integer> mcSamples, Duration latencyDuration, int epochs,
     List<String> cases, Duration commitInterval, Duration maxBatchDelay, int warmUpRounds,
-    VaeConfig.ScoreTarget scoreTarget) {
+    VaeConfig.ScoreTarget scoreTarget, double offeredRate) {
+
+  /** Options whose latency phases offer half of each case's drain rate. */
+  public BenchOptions(long records, Path summary, int partitions, int series, String guarantee,
+      List<Integer> mcSamples, Duration latencyDuration, int epochs, List<String> cases,
+      Duration commitInterval, Duration maxBatchDelay, int warmUpRounds,
+      VaeConfig.ScoreTarget scoreTarget) {
+    this(records, summary, partitions, series, guarantee, mcSamples, latencyDuration, epochs,
+        cases, commitInterval, maxBatchDelay, warmUpRounds, scoreTarget, 0);
+  }
 
   /** Options whose models have the trainer's default score target. */
   public BenchOptions(long records, Path summary, int partitions, int series, String guarantee,

@@ -368,8 +368,11 @@ final class BenchRun {
           c.name(), rate, seconds, appCpu * perMillion, processCpu * perMillion,
           peakHeap >> 20));
 
-      result.put("latency", latency(bootstrap, input, output, rate / 2, c, applicationId,
+      double offered = options.offeredRate() > 0 ? options.offeredRate() : rate / 2;
+      result.put("latency", latency(bootstrap, input, output, offered, c, applicationId,
           latencyPhase, failed));
+      result.put("streamThreadMillis", streamThreadMillis(streams));
+      say(c.name() + ": stream thread, ms " + result.get("streamThreadMillis"));
       System.gc();
       result.put("heapUsedAfterGcMiB", heapUsed(heapPools) / (1 << 20));
     } finally {
@@ -477,6 +480,23 @@ final class BenchRun {
         latency.get("p99Millis"), latency.get("maxMillis"), sorted.length, sent,
         latency.get("visibleP50Millis"), latency.get("visibleP99Millis"), cores));
     return latency;
+  }
+
+  /**
+   * The stream thread's own timings over the last measured windows (Kafka Streams' thread-level
+   * metrics, averages and maxima of each loop part): where a latency tail is spent, on the
+   * thread, in a commit, a poll, the processing or a punctuation.
+   */
+  private static Map<String, Object> streamThreadMillis(KafkaStreams streams) {
+    Map<String, Object> timings = new java.util.TreeMap<>();
+    streams.metrics().forEach((name, metric) -> {
+      if ("stream-thread-metrics".equals(name.group())
+          && name.name().matches("(commit|poll|process|punctuate)-latency-(avg|max)")
+          && metric.metricValue() instanceof Double d && !d.isNaN()) {
+        timings.put(name.name(), round(d));
+      }
+    });
+    return timings;
   }
 
   private void consume(String bootstrap, String output, LatencyRecorder recorder,
@@ -705,6 +725,8 @@ final class BenchRun {
     settings.put("maxBatchDelayMillis", maxBatchDelay().toMillis());
     settings.put("windowCapacity", DEFAULT_WINDOW_CAPACITY);
     settings.put("latencySeconds", options.latencyDuration().toSeconds());
+    settings.put("offeredRecordsPerSecond",
+        options.offeredRate() > 0 ? options.offeredRate() : "half of each case's drain rate");
     summary.put("settings", settings);
     summary.put("cases", results);
     Map<String, Object> base = results.stream()

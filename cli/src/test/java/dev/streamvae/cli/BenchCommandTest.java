@@ -38,4 +38,11 @@ class BenchCommandTest {
     assertThat(run(err, "bench", "--guarantee", "sometimes")).isEqualTo(CommandLines.USAGE_ERROR);
     assertThat(err.toString()).contains("--guarantee").doesNotContain("\tat ");
   }
+
+  @Test
+  void rejectsAnOfferedRateBelowOneRecordPerSecond() {
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "bench", "--offered-rate", "0.5")).isEqualTo(CommandLines.USAGE_ERROR);
+    assertThat(err.toString()).contains("--offered-rate").doesNotContain("\tat ");
+  }
 }

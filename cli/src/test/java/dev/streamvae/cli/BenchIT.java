@@ -24,8 +24,9 @@ class BenchIT {
   void summaryHasEveryCaseWithSaneFiguresAndTheRatios() throws Exception {
     Path file = Path.of("target", "bench-summary.json");
     Files.createDirectories(file.getParent());
+    // Every case offered the same live rate, as --offered-rate does.
     BenchOptions options = new BenchOptions(3_000, file, 3, 20, "exactly_once_v2", List.of(1, 8),
-        Duration.ofSeconds(2), 1, List.of(), null);
+        Duration.ofSeconds(2), 1, List.of(), null, null, 1, null, 500);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     Map<String, Object> s = new BenchRun(options,
         new PrintStream(log, true, StandardCharsets.UTF_8)).run();
@@ -48,7 +49,11 @@ class BenchIT {
       assertThat(((Number) c.get("heapPeakMiB")).longValue()).isPositive();
       Map<String, Object> latency = (Map<String, Object>) c.get("latency");
       long sent = ((Number) latency.get("records")).longValue();
-      assertThat(sent).isPositive();
+      assertThat(latency.get("offeredRecordsPerSecond")).as(c.toString()).isEqualTo(500L);
+      assertThat(sent).as("2 s at 500 records/s").isEqualTo(1000L);
+      assertThat((Map<String, Object>) c.get("streamThreadMillis")).as(c.toString())
+          .containsKeys("commit-latency-avg", "commit-latency-max", "poll-latency-avg",
+              "process-latency-avg");
       assertThat(latency.get("received")).as("every live record came out once: " + c)
           .isEqualTo((int) sent);
       long p50 = ((Number) latency.get("p50Millis")).longValue();

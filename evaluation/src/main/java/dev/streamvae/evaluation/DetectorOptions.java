@@ -63,8 +63,10 @@ public final class DetectorOptions {
 
   @Option(names = "--vae-score-map", defaultValue = "RECENT", paramLabel = "MAP",
       description = "How VAE scores become [0, 1]: TRAINING (calibrated on the training"
-          + " windows) or RECENT (against the file's own recent scores, as NAB's anomaly"
-          + " likelihood) (default: ${DEFAULT-VALUE}).")
+          + " windows), RECENT (against the file's own recent scores, as NAB's anomaly"
+          + " likelihood), RECENT_EW (the scorer's compact form of RECENT: weighted moments of"
+          + " the recent scores) or SCORER_ALERTS (RECENT_EW where the scorer would alert, half"
+          + " of it elsewhere; use with --rising-edge 0) (default: ${DEFAULT-VALUE}).")
   VaeDetector.ScoreMap scoreMap;
 
   @Option(names = "--vae-surprise-average", defaultValue = "1", paramLabel = "RECORDS",
@@ -279,12 +281,18 @@ public final class DetectorOptions {
         m.put("architecture", c.architecture().name());
         m.put("conditioning", c.conditioning().label());
         m.put("scoreTarget", c.scoreTarget().label());
-        m.put("scoreMap", s.scoreMap() == VaeDetector.ScoreMap.TRAINING
-            ? "sigmoid(asinh((s - threshold) / (threshold - median))), training windows'"
-                + " statistics"
-            : "RecentSurprise: mean of the last " + s.surpriseAverage()
-                + " of asinh((s - threshold) / (threshold - median)) against the previous"
-                + " 8640 such means (training windows first), (1 + d / (1 + |d|)) / 2");
+        m.put("scoreMap", switch (s.scoreMap()) {
+          case TRAINING -> "sigmoid(asinh((s - threshold) / (threshold - median))), training"
+              + " windows' statistics";
+          case RECENT -> "RecentSurprise: mean of the last " + s.surpriseAverage()
+              + " of asinh((s - threshold) / (threshold - median)) against the previous"
+              + " 8640 such means (training windows first), (1 + d / (1 + |d|)) / 2";
+          case RECENT_EW -> "ScoreSurprise: asinh((s - threshold) / (threshold - median))"
+              + " against the running mean and variance of the previous such values, weighted"
+              + " over the last 8640 (training windows first), (1 + d / (1 + |d|)) / 2";
+          case SCORER_ALERTS -> "the scorer's alerts: RECENT_EW's surprise where s > threshold"
+              + " and s exceeds each of the previous 16 scores, half of it elsewhere";
+        });
       }
       case RcfDetector.NAME -> {
         RcfDetector.Settings s = rcfSettings();

@@ -43,6 +43,8 @@ import java.util.Objects;
  * @param trainingOptions the trainer's model options that shape how the model scores or was
  *     fitted (e.g. {@code centreWindows}, {@code maxMissing}, {@code beta},
  *     {@code klAnnealEpochs}, {@code freeBits}, {@code patience}), as text; empty when unknown
+ * @param scoreBaseline where a scorer's per-series surprise starts for this model, or null from a
+ *     trainer before it (a scorer then reports no surprise)
  */
 public record ModelManifest(
     @JsonProperty(required = true) int formatVersion,
@@ -67,7 +69,8 @@ public record ModelManifest(
     List<ReferenceWindow> referenceWindows,
     Promotion promotion,
     String signingKeyId,
-    Map<String, String> trainingOptions) {
+    Map<String, String> trainingOptions,
+    ScoreBaseline scoreBaseline) {
 
   /** Validates the invariants every consumer relies on. */
   public ModelManifest {
@@ -103,7 +106,21 @@ public record ModelManifest(
       long payloadSize, Map<String, String> libraryVersions) {
     this(formatVersion, modelName, version, createdAt, features, windowLength, stride, latentDim,
         mcSamples, threshold, thresholdMethod, training, payloadSha256, payloadSize,
-        libraryVersions, null, null, null, null, null, null, null, null);
+        libraryVersions, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** A manifest without a score baseline, as trainers before it wrote. */
+  public ModelManifest(int formatVersion, String modelName, long version, long createdAt,
+      List<String> features, int windowLength, int stride, int latentDim, int mcSamples,
+      double threshold, String thresholdMethod, TrainingSummary training, String payloadSha256,
+      long payloadSize, Map<String, String> libraryVersions, List<String> trainingSeries,
+      String conditioning, Normalisation normalisation, Map<String, Double> validation,
+      List<ReferenceWindow> referenceWindows, Promotion promotion, String signingKeyId,
+      Map<String, String> trainingOptions) {
+    this(formatVersion, modelName, version, createdAt, features, windowLength, stride, latentDim,
+        mcSamples, threshold, thresholdMethod, training, payloadSha256, payloadSize,
+        libraryVersions, trainingSeries, conditioning, normalisation, validation,
+        referenceWindows, promotion, signingKeyId, trainingOptions, null);
   }
 
   /** This manifest with another version number; the payload is unchanged. */
@@ -111,7 +128,7 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, modelName, newVersion, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
         payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
-        validation, referenceWindows, promotion, signingKeyId, trainingOptions);
+        validation, referenceWindows, promotion, signingKeyId, trainingOptions, scoreBaseline);
   }
 
   /** This manifest naming another signing key (null: unsigned). */
@@ -119,7 +136,7 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, modelName, version, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
         payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
-        validation, referenceWindows, promotion, keyId, trainingOptions);
+        validation, referenceWindows, promotion, keyId, trainingOptions, scoreBaseline);
   }
 
   /** This manifest with another champion/challenger decision. */
@@ -127,7 +144,7 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, modelName, version, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
         payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
-        validation, referenceWindows, newPromotion, signingKeyId, trainingOptions);
+        validation, referenceWindows, newPromotion, signingKeyId, trainingOptions, scoreBaseline);
   }
 
   /** This manifest with these training options added to (or replacing) its own. */
@@ -137,7 +154,7 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, modelName, version, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
         payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
-        validation, referenceWindows, promotion, signingKeyId, merged);
+        validation, referenceWindows, promotion, signingKeyId, merged, scoreBaseline);
   }
 
   /** This manifest with other validation metrics. */
@@ -145,7 +162,15 @@ public record ModelManifest(
     return new ModelManifest(formatVersion, modelName, version, createdAt, features,
         windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
         payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
-        newValidation, referenceWindows, promotion, signingKeyId, trainingOptions);
+        newValidation, referenceWindows, promotion, signingKeyId, trainingOptions, scoreBaseline);
+  }
+
+  /** This manifest with another score baseline (null: none, as from older trainers). */
+  public ModelManifest withScoreBaseline(ScoreBaseline newBaseline) {
+    return new ModelManifest(formatVersion, modelName, version, createdAt, features,
+        windowLength, stride, latentDim, mcSamples, threshold, thresholdMethod, training,
+        payloadSha256, payloadSize, libraryVersions, trainingSeries, conditioning, normalisation,
+        validation, referenceWindows, promotion, signingKeyId, trainingOptions, newBaseline);
   }
 
   /** Whether scorers that follow the newest version may activate it without an operator. */

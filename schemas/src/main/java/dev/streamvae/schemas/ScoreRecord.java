@@ -35,7 +35,12 @@ import java.util.Objects;
  * @param alert whether the record opens an alert: an anomaly whose {@code anomalyScore} exceeds
  *     every score of its series' previous records within the scorer's alert look-back, so that a
  *     persisting anomaly alerts when it starts and again only when it gets worse; false unless
- *     SCORED; null only in records from scorers that predate the field
+ *     SCORED; null only in records from scorers that predate the field. With a {@code surprise},
+ *     an alert also needs {@code surprise} at or above the scorer's {@code alert-surprise}
+ * @param surprise how unusual {@code anomalyScore} is against the series' own recent scores under
+ *     the same model, in [0, 1]: 0.5 is ordinary, 1 is as unusual as it gets (NAB's "anomaly
+ *     likelihood" idea, {@code dev.streamvae.vae.ScoreSurprise}); null unless SCORED by a model
+ *     whose manifest has a score baseline, and in records from scorers that predate the field
  */
 public record ScoreRecord(
     String series,
@@ -50,7 +55,8 @@ public record ScoreRecord(
     Long modelVersion,
     @JsonProperty(required = true) long scoredAt,
     Map<String, Double> contributions,
-    Boolean alert) {
+    Boolean alert,
+    Double surprise) {
 
   /** Validates the invariants every consumer relies on. */
   public ScoreRecord {
@@ -74,6 +80,18 @@ public record ScoreRecord(
     if (Boolean.TRUE.equals(alert) && !anomaly) {
       throw new IllegalArgumentException("only an anomaly can be an alert");
     }
+    if (surprise != null && (status != ScoreStatus.SCORED || !(surprise >= 0 && surprise <= 1))) {
+      throw new IllegalArgumentException("only a SCORED record has a surprise, in [0, 1]");
+    }
+  }
+
+  /** A record without a surprise, as scorers before it wrote. */
+  public ScoreRecord(String series, long timestamp, ScoreStatus status, Double logProbability,
+      Double anomalyScore, Double threshold, boolean anomaly, List<Double> latentMean,
+      String modelName, Long modelVersion, long scoredAt, Map<String, Double> contributions,
+      Boolean alert) {
+    this(series, timestamp, status, logProbability, anomalyScore, threshold, anomaly, latentMean,
+        modelName, modelVersion, scoredAt, contributions, alert, null);
   }
 
   /** A record whose alert is not decided (null), as older scorers wrote it. */
@@ -84,10 +102,16 @@ public record ScoreRecord(
         modelName, modelVersion, scoredAt, contributions, null);
   }
 
-  /** This record with its alert decided. */
+  /** This record with its alert decided; its surprise is kept. */
   public ScoreRecord withAlert(boolean value) {
+    return withSurpriseAndAlert(surprise, value);
+  }
+
+  /** This record with its surprise (null: none) and its alert decided. */
+  public ScoreRecord withSurpriseAndAlert(Double newSurprise, boolean value) {
     return new ScoreRecord(series, timestamp, status, logProbability, anomalyScore, threshold,
-        anomaly, latentMean, modelName, modelVersion, scoredAt, contributions, value);
+        anomaly, latentMean, modelName, modelVersion, scoredAt, contributions, value,
+        newSurprise);
   }
 
   /** A record without per-metric contributions and without an alert decision. */

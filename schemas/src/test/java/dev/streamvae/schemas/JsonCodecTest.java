@@ -46,6 +46,23 @@ class JsonCodecTest {
         false, List.of(0.5), "default", 3L, 11, null, true))
         .hasMessageContaining("only an anomaly can be an alert");
 
+    ScoreRecord surprising = scored.withSurpriseAndAlert(0.97, true);
+    assertThat(SCORE.decode(SCORE.encode(surprising))).isEqualTo(surprising);
+    assertThat(SCORE.decode(SCORE.encode(surprising)).surprise()).isEqualTo(0.97);
+    assertThat(surprising.withAlert(false).surprise()).as("deciding the alert keeps it")
+        .isEqualTo(0.97);
+    // Written by a scorer older than the field: read, without a surprise.
+    String beforeSurprise = new String(SCORE.encode(alert), StandardCharsets.UTF_8)
+        .replace(",\"surprise\":null", "");
+    assertThat(beforeSurprise).doesNotContain("surprise");
+    assertThat(SCORE.decode(beforeSurprise.getBytes(StandardCharsets.UTF_8)).surprise())
+        .isNull();
+    assertThatThrownBy(() -> scored.withSurpriseAndAlert(1.5, true))
+        .hasMessageContaining("surprise, in [0, 1]");
+    assertThatThrownBy(() -> ScoreRecord.unscored("s1", 10, ScoreStatus.NO_MODEL, null, null, 11)
+        .withSurpriseAndAlert(0.5, false))
+        .hasMessageContaining("only a SCORED record has a surprise");
+
     for (ScoreStatus status : List.of(ScoreStatus.WARMING_UP, ScoreStatus.NO_MODEL)) {
       ScoreRecord unscored = ScoreRecord.unscored("s1", 10, status, null, null, 11);
       assertThat(SCORE.decode(SCORE.encode(unscored))).isEqualTo(unscored);
@@ -63,6 +80,16 @@ class JsonCodecTest {
     ModelManifest bare = new ModelManifest(1, "m", 0, 0, List.of("v"), 8, 2, 2, 1, 0.0, null, null,
         "00", 0, null);
     assertThat(MANIFEST.decode(MANIFEST.encode(bare))).isEqualTo(bare);
+    assertThat(MANIFEST.decode(MANIFEST.encode(bare)).scoreBaseline()).isNull();
+
+    ModelManifest withBaseline = new ModelManifest(2, "m", 1, 0, List.of("v"), 8, 1, 2, 1, 3.0,
+        null, null, "00", 0, null, null, null, null, null, null, null, null, null,
+        new ScoreBaseline(2.5, 900, -0.8, 0.3));
+    assertThat(MANIFEST.decode(MANIFEST.encode(withBaseline))).isEqualTo(withBaseline);
+    assertThat(MANIFEST.decode(MANIFEST.encode(withBaseline.withVersion(2))).scoreBaseline())
+        .as("a new version number keeps the baseline").isEqualTo(withBaseline.scoreBaseline());
+    assertThatThrownBy(() -> new ScoreBaseline(0, 900, -0.8, 0.3))
+        .hasMessageContaining("positive finite scale");
   }
 
   @Test

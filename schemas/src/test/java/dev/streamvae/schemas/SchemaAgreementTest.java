@@ -51,11 +51,11 @@ class SchemaAgreementTest {
         new Case("MetricRecord.avsc", MetricRecord.class, JsonCodec.metricRecord(),
             "metric-record.json", UnaryOperator.identity()),
         // Scores may be left out only when the record is not SCORED (which is no anomaly and
-        // has no contributions).
+        // has no contributions and no surprise).
         new Case("ScoreRecord.avsc", ScoreRecord.class, JsonCodec.scoreRecord(),
             "score-record.json", n -> {
               n.put("status", "NO_MODEL").put("anomaly", false).put("alert", false)
-                  .remove("contributions");
+                  .remove(List.of("contributions", "surprise"));
               return n;
             }),
         new Case("ModelManifest.avsc", ModelManifest.class, JsonCodec.modelManifest(),

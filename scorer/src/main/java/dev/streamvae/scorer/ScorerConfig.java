@@ -34,6 +34,8 @@ import java.util.Set;
  * @param shadowTopic where shadow candidates' scores go (see {@code scorer.models.shadows})
  * @param alertLookback an anomaly goes to the alerts topic only when its score exceeds every
  *     score of the series' previous this-many scored records; 0 sends every anomaly
+ * @param alertSurprise an anomaly with a surprise (a model whose manifest has a score baseline)
+ *     goes to the alerts topic only when the surprise is at least this, in [0, 1); 0 ignores it
  */
 @ConfigurationProperties("scorer")
 public record ScorerConfig(
@@ -56,7 +58,8 @@ public record ScorerConfig(
     @Bindable(defaultValue = "64") int maxFeatures,
     @Bindable(defaultValue = "1d") Duration maxFutureSkew,
     @Bindable(defaultValue = "anomaly-scores-shadow") String shadowTopic,
-    @Bindable(defaultValue = "16") int alertLookback) {
+    @Bindable(defaultValue = "16") int alertLookback,
+    @Bindable(defaultValue = "0.95") double alertSurprise) {
 
   private static final Set<String> GUARANTEES = Set.of("exactly_once_v2", "at_least_once");
 
@@ -88,9 +91,13 @@ public record ScorerConfig(
       throw new IllegalArgumentException("scorer.alert-lookback must be in [0, 4096], was "
           + alertLookback);
     }
+    if (!(alertSurprise >= 0 && alertSurprise < 1)) {
+      throw new IllegalArgumentException("scorer.alert-surprise must be in [0, 1), was "
+          + alertSurprise);
+    }
     new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
         maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew),
-        shadowTopic, alertLookback);
+        shadowTopic, alertLookback, alertSurprise);
   }
 
   private static InputLimits inputLimits(int maxRecordBytes, int maxFeatures,
@@ -107,6 +114,6 @@ public record ScorerConfig(
   public TopologySettings topologySettings() {
     return new TopologySettings(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize,
         maxBatchDelay, windowCapacity, inputLimits(maxRecordBytes, maxFeatures, maxFutureSkew),
-        shadowTopic, alertLookback);
+        shadowTopic, alertLookback, alertSurprise);
   }
 }

@@ -3,6 +3,7 @@ package dev.streamvae.vae;
 import dev.streamvae.schemas.ModelManifest;
 import dev.streamvae.schemas.Normalisation;
 import dev.streamvae.schemas.ReferenceWindow;
+import dev.streamvae.schemas.ScoreBaseline;
 import dev.streamvae.schemas.TrainingSummary;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ public final class TrainedModel {
   private final VaeConfig config;
   private final long durationMillis;
   private final String thresholdMethod;
+  private final double scoreScale;
+  private final ScoreSurprise scoreBaseline;
 
   TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
       long durationMillis) {
@@ -40,6 +43,14 @@ public final class TrainedModel {
 
   TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
       long durationMillis, String thresholdMethod) {
+    this(model, history, data, config, durationMillis, thresholdMethod, Double.NaN, null);
+  }
+
+  TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
+      long durationMillis, String thresholdMethod, double scoreScale,
+      ScoreSurprise scoreBaseline) {
+    this.scoreScale = scoreScale;
+    this.scoreBaseline = scoreBaseline;
     this.thresholdMethod = Objects.requireNonNull(thresholdMethod, "thresholdMethod");
     this.model = model;
     this.history = List.copyOf(history);
@@ -82,6 +93,16 @@ public final class TrainedModel {
   }
 
   /**
+   * Where a scorer's per-series surprise starts for this model ({@link ScoreSurprise}): the scale
+   * of its scores and the moments of its training windows' scores on that scale; null when the
+   * model was not trained here with them.
+   */
+  public ScoreBaseline scoreBaseline() {
+    return scoreBaseline == null ? null : new ScoreBaseline(scoreScale, scoreBaseline.count(),
+        scoreBaseline.mean(), scoreBaseline.variance());
+  }
+
+  /**
    * Packages the model as a bundle ready to publish.
    *
    * @param modelName the model's name (the models topic key)
@@ -108,7 +129,7 @@ public final class TrainedModel {
         model.latentDim(), model.mcSamples(), model.threshold(), thresholdMethod(), summary,
         ModelBundle.sha256Hex(payload), payload.length, versions, data.seriesIds(),
         model.conditioningLabel(), normalisation, null, referenceWindows(), null, null,
-        trainingOptions());
+        trainingOptions(), scoreBaseline());
     return ModelBundle.of(manifest, payload);
   }
 

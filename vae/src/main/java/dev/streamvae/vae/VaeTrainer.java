@@ -244,7 +244,10 @@ public final class VaeTrainer {
     EpochStats last = history.get(history.size() - 1);
     LOG.info("trained in {} ms: final loss {}, threshold {} = {} of training scores",
         durationMillis, last.loss(), threshold, thresholdMethod);
-    return new TrainedModel(model, history, data, config, durationMillis, thresholdMethod);
+    double[] trainingScores = scoredValues(own);
+    double scale = ScoreSurprise.scale(trainingScores, threshold);
+    return new TrainedModel(model, history, data, config, durationMillis, thresholdMethod,
+        scale, ScoreSurprise.baseline(trainingScores, threshold, scale));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.streamvae.vae;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamvae.schemas.JsonCodec;
@@ -64,6 +65,29 @@ class ModelBundleTest {
     assertThat(m.payloadSha256()).isEqualTo(ModelBundle.sha256Hex(bundle().payload()))
         .hasSize(64);
     assertThat(m.libraryVersions()).containsEntry("dl4j", "1.0.0-M2.1").containsKey("java");
+    // Where a scorer's per-series surprise starts: the training windows' own scores, scaled.
+    double[] trainingScores = trainingScores(trained);
+    double scale = ScoreSurprise.scale(trainingScores, trained.model().threshold());
+    ScoreSurprise expected = ScoreSurprise.baseline(trainingScores, trained.model().threshold(),
+        scale);
+    assertThat(m.scoreBaseline()).isNotNull();
+    assertThat(m.scoreBaseline().scale()).isEqualTo(scale).isPositive();
+    assertThat(m.scoreBaseline().count()).isEqualTo(expected.count())
+        .isEqualTo(trained.data().windowCount());
+    assertThat(m.scoreBaseline().mean()).isCloseTo(expected.mean(), within(1e-9));
+    assertThat(m.scoreBaseline().variance()).isCloseTo(expected.variance(), within(1e-9));
+    // The threshold is a high quantile of the same scores: most sit below it.
+    assertThat(m.scoreBaseline().mean()).isNegative();
+  }
+
+  private static double[] trainingScores(TrainedModel trained) {
+    TrainingSet data = trained.data();
+    ScoreBatch batch = trained.model().score(data.windows(), data.windowEnds());
+    double[] out = new double[batch.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = batch.anomalyScore(i);
+    }
+    return out;
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.streamvae.evaluation.detect;
 
 import dev.streamvae.vae.AnomalyModel;
 import dev.streamvae.vae.ScoreBatch;
+import dev.streamvae.vae.ScoreSurprise;
 import dev.streamvae.vae.TrainedModel;
 import dev.streamvae.vae.TrainingSet;
 import dev.streamvae.vae.VaeConfig;
@@ -9,6 +10,7 @@ import dev.streamvae.vae.VaeTrainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.DoubleUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -144,8 +146,25 @@ public final class VaeDetector implements Detector {
     /** {@link ScoreCalibration} of the training windows' scores, fixed at training time. */
     TRAINING,
     /** {@link RecentSurprise#defaults()} over the calibrated scores of the file's past. */
-    RECENT
+    RECENT,
+    /**
+     * The scorer's compact form of {@code RECENT}: {@link ScoreSurprise}, moments of the
+     * calibrated scores weighted over the last {@value ScoreSurprise#HORIZON} instead of a
+     * sliding window of them; one raw score, not an average.
+     */
+    RECENT_EW,
+    /**
+     * What the scorer alerts on, as a score NAB can sweep: {@code RECENT_EW}'s surprise where the
+     * scorer would alert at a low enough {@code scorer.alert-surprise} (an anomaly, above the
+     * model's threshold, whose score exceeds each of the previous {@value #SCORER_LOOKBACK}
+     * scores), half of it elsewhere. Run with {@code --rising-edge 0}: this is the scorer's own
+     * de-duplication, on raw scores.
+     */
+    SCORER_ALERTS
   }
+
+  /** The scorer's default alert look-back ({@code TopologySettings.DEFAULT_ALERT_LOOKBACK}). */
+  static final int SCORER_LOOKBACK = 16;
 
   private final Settings settings;
 
@@ -174,8 +193,43 @@ public final class VaeDetector implements Detector {
     long[] times = config.conditional() ? conditionTimes(series) : null;
     int segmentStart = series.trainLength();
     int trainFrom = 0;
-    RecentSurprise surprise = settings.scoreMap() == ScoreMap.RECENT
-        ? RecentSurprise.defaults().withShortWindow(settings.surpriseAverage()) : null;
+    DoubleUnaryOperator surprise = switch (settings.scoreMap()) {
+      case RECENT -> RecentSurprise.defaults().withShortWindow(settings.surpriseAverage())::next;
+      case RECENT_EW -> new DoubleUnaryOperator() {
+        private ScoreSurprise state = ScoreSurprise.EMPTY;
+
+        @Override
+        public double applyAsDouble(double argument) {
+          double out = state.of(argument);
+          state = state.add(argument);
+          return out;
+        }
+      };
+      case SCORER_ALERTS -> new DoubleUnaryOperator() {
+        private ScoreSurprise state = ScoreSurprise.EMPTY;
+        private final double[] recent = new double[SCORER_LOOKBACK];
+        private int held;
+
+        // The argument is increasing in the raw score and positive exactly above the threshold,
+        // so the scorer's tests on raw scores read the same on it.
+        @Override
+        public double applyAsDouble(double argument) {
+          double out = state.of(argument);
+          state = state.add(argument);
+          boolean rises = true;
+          for (int i = 0; i < held; i++) {
+            rises &= argument > recent[i];
+          }
+          if (held == recent.length) {
+            System.arraycopy(recent, 1, recent, 0, held - 1);
+            held--;
+          }
+          recent[held++] = argument;
+          return argument > 0 && rises ? out : out / 2;
+        }
+      };
+      case TRAINING -> null;
+    };
     boolean first = true;
     List<AnomalyModel> previous = null;
     while (segmentStart < n) {
@@ -188,7 +242,7 @@ public final class VaeDetector implements Detector {
         if (first && surprise != null) {
           // The reference starts from the training windows' own scores, in record order.
           for (double s : fitted.trainingScores()) {
-            surprise.next(fitted.calibration().argument(s));
+            surprise.applyAsDouble(fitted.calibration().argument(s));
           }
         }
         first = false;
@@ -319,7 +373,7 @@ public final class VaeDetector implements Detector {
   }
 
   private static void scoreSegment(Series series, long[] times, Fitted fitted, int w, int from,
-      int to, double[] out, RecentSurprise surprise) {
+      int to, double[] out, DoubleUnaryOperator surprise) {
     double[][] values = series.values();
     int features = series.featureCount();
     for (int start = from; start < to; start += SCORE_BATCH) {
@@ -342,7 +396,7 @@ public final class VaeDetector implements Detector {
         if (Double.isNaN(score)) {
           out[t] = 0.0;
         } else if (surprise != null) {
-          out[t] = surprise.next(fitted.calibration().argument(score));
+          out[t] = surprise.applyAsDouble(fitted.calibration().argument(score));
         } else {
           out[t] = fitted.calibration().apply(score);
         }

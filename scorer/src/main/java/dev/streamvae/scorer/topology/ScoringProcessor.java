@@ -4,11 +4,13 @@ import dev.streamvae.schemas.JsonCodec;
 import dev.streamvae.schemas.MetricReadings;
 import dev.streamvae.schemas.MetricRecord;
 import dev.streamvae.schemas.SchemaException;
+import dev.streamvae.schemas.ScoreBaseline;
 import dev.streamvae.schemas.ScoreRecord;
 import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.ActiveModel;
 import dev.streamvae.scorer.model.ModelSource;
 import dev.streamvae.vae.ScoreBatch;
+import dev.streamvae.vae.ScoreSurprise;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -86,7 +88,10 @@ import org.slf4j.LoggerFactory;
  * alerts when it starts and again only when it gets worse (the evaluation's de-duplication,
  * docs/quality.md). The scores compared with live in the same stored window, updated in the same
  * flush as the outputs they decided, so a restore decides a replayed record's alert from exactly
- * the scores the uninterrupted run would have held.
+ * the scores the uninterrupted run would have held. A model whose manifest has a score baseline
+ * also gives each SCORED record a surprise ({@link ScoreSurprise}: its score against the moments
+ * of the series' previous scores under that model, kept in the same stored window), and such an
+ * anomaly alerts only with a surprise of at least {@link TopologySettings#alertSurprise()}.
  *
  * <p>Each series is routed to a model name ({@link ModelSource#route}); a series with no route,
  * or whose model has no active version yet, is answered NO_MODEL (with the routed name, if any),
@@ -394,7 +399,7 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
             new DeadLetterReason[n], new String[n]);
       }
     }
-    decideAlerts(outcomes, windowOf);
+    decideAlerts(outcomes, windowOf, activeByName, routedTo);
     // After the alerts: the stored windows carry the scores they were decided against. No commit
     // falls inside a flush, so this lands in the same transaction as the outputs.
     for (Map.Entry<String, SeriesWindow> e : replayed.entrySet()) {
@@ -439,21 +444,48 @@ final class ScoringProcessor implements Processor<String, byte[], String, Scorin
   }
 
   /**
-   * Decides each SCORED record's alert, in arrival order, against the recent scores of the window
-   * it was scored from, and adds its score to them.
+   * Decides each SCORED record's surprise and alert, in arrival order, against the recent scores
+   * of the window it was scored from, and adds its score to them.
    */
-  private void decideAlerts(ScoringOutcome[] outcomes, SeriesWindow[] windowOf) {
+  private void decideAlerts(ScoringOutcome[] outcomes, SeriesWindow[] windowOf,
+      Map<String, Optional<ActiveModel>> activeByName, String[] routedTo) {
     int lookback = settings.alertLookback();
+    Map<String, SurpriseModel> surpriseModels = new HashMap<>();
     for (int i = 0; i < outcomes.length; i++) {
       if (outcomes[i] instanceof ScoringOutcome.Scored scored
           && scored.record().status() == ScoreStatus.SCORED) {
         ScoreRecord s = scored.record();
         // A format-1 entry's window is its own copy, never stored and without scores: each of its
-        // anomalies alerts. (null: the replay failed, and the record is a dead letter already.)
-        boolean rises = windowOf[i] == null
-            || windowOf[i].risesAboveRecent(s.anomalyScore(), lookback);
-        outcomes[i] = new ScoringOutcome.Scored(s.withAlert(s.anomaly() && rises));
+        // anomalies alerts, without a surprise, as before the upgrade. (null: the replay failed,
+        // and the record is a dead letter already.)
+        if (windowOf[i] == null || pending.get(i).legacyWindow() != null) {
+          outcomes[i] = new ScoringOutcome.Scored(s.withAlert(s.anomaly()));
+          continue;
+        }
+        SurpriseModel model = surpriseModels.computeIfAbsent(routedTo[i],
+            name -> SurpriseModel.of(activeByName.get(name).orElseThrow()));
+        Double surprise = model == null ? null : windowOf[i].surprise(model.key(),
+            model.baseline(), ScoreSurprise.argument(s.anomalyScore(), s.threshold(),
+                model.scale()));
+        boolean rises = windowOf[i].risesAboveRecent(s.anomalyScore(), lookback);
+        boolean surprising = surprise == null || surprise >= settings.alertSurprise();
+        outcomes[i] = new ScoringOutcome.Scored(
+            s.withSurpriseAndAlert(surprise, s.anomaly() && rises && surprising));
       }
+    }
+  }
+
+  /** What a model's scores need for their surprise: its identity, scale and baseline. */
+  private record SurpriseModel(String key, double scale, ScoreSurprise baseline) {
+
+    /** The model's, or null when its manifest has no score baseline. */
+    static SurpriseModel of(ActiveModel active) {
+      ScoreBaseline b = active.manifest().scoreBaseline();
+      if (b == null) {
+        return null;
+      }
+      return new SurpriseModel(active.manifest().modelName() + "@" + active.manifest().version(),
+          b.scale(), new ScoreSurprise(b.count(), b.mean(), b.variance()));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.streamvae.scorer.topology;
 
+import dev.streamvae.vae.ScoreSurprise;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,14 +10,19 @@ import java.util.Objects;
 
 /**
  * The last {@code capacity} readings of one series, as a ring of floats, and the anomaly scores
- * of its last few scored records (the alert look-back): the per-series state, bounded in size
- * (capacity x features x 4 bytes, look-back x 8 bytes, plus the metric names). Mutable; owned by
- * one stream task.
+ * of its last few scored records (the alert look-back), and the moments of its scores under its
+ * current model ({@link ScoreSurprise}): the per-series state, bounded in size (capacity x
+ * features x 4 bytes, look-back x 8 bytes, 24 bytes of moments, plus the metric and model names).
+ * Mutable; owned by one stream task.
  */
 final class SeriesWindow {
 
-  /** Format 2 adds the recent scores; format 1 (no scores) is still read. */
-  private static final byte FORMAT = 2;
+  /**
+   * Format 3 adds the score surprise's state; format 2 (recent scores, no surprise) and format 1
+   * (neither) are still read.
+   */
+  private static final byte FORMAT = 3;
+  private static final byte FORMAT_WITHOUT_SURPRISE = 2;
   private static final byte FORMAT_WITHOUT_SCORES = 1;
   private static final double[] NO_SCORES = new double[0];
 
@@ -29,6 +35,9 @@ final class SeriesWindow {
   /** The newest {@code recentCount} scores, oldest first; at most the look-back last asked for. */
   private double[] recentScores = NO_SCORES;
   private int recentCount;
+  /** The model ({@code name@version}) whose scores {@link #surprise} holds, or null. */
+  private String surpriseModel;
+  private ScoreSurprise surprise = ScoreSurprise.EMPTY;
 
   SeriesWindow(List<String> features, int capacity) {
     this.features = List.copyOf(features);
@@ -93,6 +102,22 @@ final class SeriesWindow {
     return rises;
   }
 
+  /**
+   * The surprise of a score on {@link ScoreSurprise}'s scale ({@code argument}) against this
+   * series' previous scores under the same model, then adds it to them. Under another model than
+   * last time (a new version or a new route) the past starts again from that model's
+   * {@code baseline}: scores of different models are not on one scale.
+   */
+  double surprise(String model, ScoreSurprise baseline, double argument) {
+    if (!model.equals(surpriseModel)) {
+      surpriseModel = model;
+      surprise = baseline;
+    }
+    double out = surprise.of(argument);
+    surprise = surprise.add(argument);
+    return out;
+  }
+
   /** The held scores, oldest first. */
   double[] recentScores() {
     return Arrays.copyOf(recentScores, recentCount);
@@ -142,8 +167,9 @@ final class SeriesWindow {
 
   byte[] encode() {
     byte[][] names = encodeNames(features);
+    byte[] model = surpriseModel == null ? null : surpriseModel.getBytes(StandardCharsets.UTF_8);
     int size = 1 + 4 + 4 + 8 + 8 + 4 + namesSize(names) + ring.length * 4 + 4
-        + recentCount * 8;
+        + recentCount * 8 + 4 + (model == null ? 0 : model.length + 8 + 8 + 8);
     ByteBuffer buf = ByteBuffer.allocate(size);
     buf.put(FORMAT).putInt(capacity).putInt(head).putLong(count).putLong(lastTimestamp);
     putNames(buf, names);
@@ -153,13 +179,20 @@ final class SeriesWindow {
     for (int i = 0; i < recentCount; i++) {
       buf.putDouble(recentScores[i]);
     }
+    if (model == null) {
+      buf.putInt(-1);
+    } else {
+      buf.putInt(model.length).put(model);
+      buf.putLong(surprise.count()).putDouble(surprise.mean()).putDouble(surprise.variance());
+    }
     return buf.array();
   }
 
   static SeriesWindow decode(byte[] bytes) {
     ByteBuffer buf = ByteBuffer.wrap(bytes);
     byte format = buf.get();
-    if (format != FORMAT && format != FORMAT_WITHOUT_SCORES) {
+    if (format != FORMAT && format != FORMAT_WITHOUT_SURPRISE
+        && format != FORMAT_WITHOUT_SCORES) {
       throw new IllegalStateException("unknown window state format " + format);
     }
     int capacity = buf.getInt();
@@ -170,7 +203,7 @@ final class SeriesWindow {
     SeriesWindow w = new SeriesWindow(features, capacity);
     buf.asFloatBuffer().get(w.ring);
     buf.position(buf.position() + w.ring.length * 4);
-    if (format == FORMAT) {
+    if (format != FORMAT_WITHOUT_SCORES) {
       int scores = buf.getInt();
       if (scores < 0 || scores > buf.remaining() / 8) {
         throw new IllegalStateException("window state holds " + scores + " scores in "
@@ -181,6 +214,19 @@ final class SeriesWindow {
         w.recentScores[i] = buf.getDouble();
       }
       w.recentCount = scores;
+    }
+    if (format == FORMAT) {
+      int length = buf.getInt();
+      if (length > buf.remaining()) {
+        throw new IllegalStateException("window state names a model of " + length + " bytes in "
+            + buf.remaining());
+      }
+      if (length >= 0) {
+        byte[] model = new byte[length];
+        buf.get(model);
+        w.surpriseModel = new String(model, StandardCharsets.UTF_8);
+        w.surprise = new ScoreSurprise(buf.getLong(), buf.getDouble(), buf.getDouble());
+      }
     }
     w.head = head;
     w.count = count;
@@ -227,7 +273,8 @@ final class SeriesWindow {
     return o instanceof SeriesWindow w && capacity == w.capacity && count == w.count
         && lastTimestamp == w.lastTimestamp && features.equals(w.features)
         && Arrays.equals(snapshot(), w.snapshot())
-        && Arrays.equals(recentScores(), w.recentScores());
+        && Arrays.equals(recentScores(), w.recentScores())
+        && Objects.equals(surpriseModel, w.surpriseModel) && surprise.equals(w.surprise);
   }
 
   @Override

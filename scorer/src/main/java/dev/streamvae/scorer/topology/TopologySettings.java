@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param shadowTopic score records of shadow candidates, for comparison before promotion
  * @param alertLookback an anomaly opens an alert only when its score exceeds every score of the
  *     series' previous {@code alertLookback} scored records; 0 makes every anomaly an alert
+ * @param alertSurprise where a record has a surprise (its model's manifest has a score
+ *     baseline), an alert also needs the surprise at or above this, in [0, 1); 0 leaves the
+ *     surprise out of the decision
  */
 public record TopologySettings(
     String inputTopic,
@@ -28,7 +31,8 @@ public record TopologySettings(
     int windowCapacity,
     InputLimits limits,
     String shadowTopic,
-    int alertLookback) {
+    int alertLookback,
+    double alertSurprise) {
 
   /** The shadow topic unless configured otherwise. */
   public static final String DEFAULT_SHADOW_TOPIC = "anomaly-scores-shadow";
@@ -38,6 +42,21 @@ public record TopologySettings(
    * NAB's dev half.
    */
   public static final int DEFAULT_ALERT_LOOKBACK = 16;
+  /**
+   * The alert surprise unless configured otherwise: about where NAB's best threshold on the
+   * surprise fell on its dev half in the trainer's configuration (0.95-0.96 on three seeds,
+   * docs/quality.md, session 7), a score some ten standard deviations above its series' recent
+   * scores.
+   */
+  public static final double DEFAULT_ALERT_SURPRISE = 0.95;
+
+  /** Settings with the default alert surprise. */
+  public TopologySettings(String inputTopic, String scoresTopic, String alertsTopic,
+      String deadLetterTopic, int batchSize, Duration maxBatchDelay, int windowCapacity,
+      InputLimits limits, String shadowTopic, int alertLookback) {
+    this(inputTopic, scoresTopic, alertsTopic, deadLetterTopic, batchSize, maxBatchDelay,
+        windowCapacity, limits, shadowTopic, alertLookback, DEFAULT_ALERT_SURPRISE);
+  }
 
   /** Settings with the default alert look-back. */
   public TopologySettings(String inputTopic, String scoresTopic, String alertsTopic,
@@ -86,6 +105,10 @@ public record TopologySettings(
     if (alertLookback < 0 || alertLookback > 4096) {
       throw new IllegalArgumentException("alertLookback must be in [0, 4096], was "
           + alertLookback);
+    }
+    if (!(alertSurprise >= 0 && alertSurprise < 1)) {
+      throw new IllegalArgumentException("alertSurprise must be in [0, 1), was "
+          + alertSurprise);
     }
   }
 

@@ -318,13 +318,16 @@ class ScoringTopologyTest {
     List<ScoreRecord> scored = out.stream().filter(r -> r.status() == ScoreStatus.SCORED)
         .toList();
     // The rule, checked record by record against the scores as emitted: an alert is an anomaly
-    // whose score exceeds every score of the previous 16 scored records of its series.
+    // whose score exceeds every score of the previous 16 scored records of its series, and whose
+    // surprise reaches the default alert surprise.
     for (int j = 0; j < scored.size(); j++) {
       ScoreRecord r = scored.get(j);
       double previousMax = scored.subList(Math.max(0, j - 16), j).stream()
           .mapToDouble(ScoreRecord::anomalyScore).max().orElse(Double.NEGATIVE_INFINITY);
+      assertThat(r.surprise()).as("the model has a score baseline").isNotNull();
       assertThat(r.alert()).as("record %d", r.timestamp())
-          .isEqualTo(r.anomaly() && r.anomalyScore() > previousMax);
+          .isEqualTo(r.anomaly() && r.anomalyScore() > previousMax
+              && r.surprise() >= TopologySettings.DEFAULT_ALERT_SURPRISE);
     }
     List<ScoreRecord> anomalies = scored.stream().filter(ScoreRecord::anomaly).toList();
     List<ScoreRecord> alerted = scored.stream().filter(ScoreRecord::alert).toList();
@@ -344,11 +347,69 @@ class ScoringTopologyTest {
   }
 
   @Test
-  void aLookBackOfZeroSendsEveryAnomalyToTheAlertsTopic() throws Exception {
+  void anAnomalyAlertsOnlyWhenItsSurpriseReachesTheAlertSurprise() throws Exception {
+    // First with the surprise left out of the decision, to see the surprises of the anomalies
+    // that pass the look-back.
+    driver.close();
+    startDriver(settings(16, 0.0));
+    active.set(modelV1);
+    sendAPersistingAnomaly();
+    List<ScoreRecord> rising = readScores().stream().filter(r -> Boolean.TRUE.equals(r.alert()))
+        .toList();
+    double[] surprises = rising.stream().mapToDouble(ScoreRecord::surprise).sorted().toArray();
+    assertThat(surprises).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(surprises[0]).as("some of them more surprising than others")
+        .isLessThan(surprises[surprises.length - 1]);
+    double gate = surprises[surprises.length / 2];
+
+    // Again from an empty state, with the gate between them.
+    driver.close();
+    startDriver(settings(16, gate));
+    sendAPersistingAnomaly();
+    List<ScoreRecord> gated = readScores();
+    List<Long> expected = rising.stream().filter(r -> r.surprise() >= gate)
+        .map(ScoreRecord::timestamp).toList();
+    assertThat(gated.stream().filter(r -> Boolean.TRUE.equals(r.alert()))
+        .map(ScoreRecord::timestamp).toList())
+        .isEqualTo(expected).hasSizeLessThan(rising.size()).isNotEmpty();
+    // The gate decides; it does not change the surprises themselves.
+    Map<Long, Double> before = rising.stream()
+        .collect(java.util.stream.Collectors.toMap(ScoreRecord::timestamp, ScoreRecord::surprise));
+    assertThat(gated).filteredOn(r -> before.containsKey(r.timestamp()))
+        .allSatisfy(r -> assertThat(r.surprise()).isEqualTo(before.get(r.timestamp())));
+  }
+
+  @Test
+  void aModelWithoutAScoreBaselineGivesNoSurpriseAndAlertsByTheLookBackAlone()
+      throws Exception {
+    active.set(new ActiveModel(modelV1.model(),
+        modelV1.manifest().withScoreBaseline(null), T0));
+    sendAPersistingAnomaly();
+    List<ScoreRecord> scored = readScores().stream()
+        .filter(r -> r.status() == ScoreStatus.SCORED).toList();
+    assertThat(scored).isNotEmpty().allSatisfy(r -> assertThat(r.surprise()).isNull());
+    for (int j = 0; j < scored.size(); j++) {
+      ScoreRecord r = scored.get(j);
+      double previousMax = scored.subList(Math.max(0, j - 16), j).stream()
+          .mapToDouble(ScoreRecord::anomalyScore).max().orElse(Double.NEGATIVE_INFINITY);
+      assertThat(r.alert()).isEqualTo(r.anomaly() && r.anomalyScore() > previousMax);
+    }
+    assertThat(scored).filteredOn(ScoreRecord::alert).isNotEmpty();
+  }
+
+  private static TopologySettings settings(int lookback, double alertSurprise) {
+    return new TopologySettings("metrics", "scores", "alerts", "dlq", BATCH,
+        Duration.ofMillis(100), 32, InputLimits.DEFAULTS,
+        TopologySettings.DEFAULT_SHADOW_TOPIC, lookback, alertSurprise);
+  }
+
+  @Test
+  void aLookBackOfZeroAndAnAlertSurpriseOfZeroSendEveryAnomalyToTheAlertsTopic()
+      throws Exception {
     driver.close();
     startDriver(new TopologySettings("metrics", "scores", "alerts", "dlq", BATCH,
         Duration.ofMillis(100), 32, InputLimits.DEFAULTS,
-        TopologySettings.DEFAULT_SHADOW_TOPIC, 0));
+        TopologySettings.DEFAULT_SHADOW_TOPIC, 0, 0.0));
     active.set(modelV1);
     sendAPersistingAnomaly();
     List<ScoreRecord> anomalies = readScores().stream().filter(ScoreRecord::anomaly).toList();

@@ -2,7 +2,9 @@ package dev.streamvae.scorer.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.streamvae.vae.ScoreSurprise;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -61,15 +63,60 @@ class SeriesWindowTest {
     SeriesWindow w = new SeriesWindow(List.of("cpu", "mem"), 2);
     w.append(1, new float[] {1, 2});
     byte[] current = w.encode();
-    // Format 1 is format 2 without the trailing score count (no scores held here).
-    byte[] legacy = java.util.Arrays.copyOf(current, current.length - 4);
+    // Format 1 is format 3 without the trailing score count and model length (neither held).
+    byte[] legacy = java.util.Arrays.copyOf(current, current.length - 8);
     legacy[0] = 1;
     SeriesWindow old = SeriesWindow.decode(legacy);
     assertThat(old).isEqualTo(w);
     assertThat(old.recentScores()).isEmpty();
-    legacy[0] = 3;
+    legacy[0] = 9;
     assertThatThrownBy(() -> SeriesWindow.decode(legacy))
-        .hasMessageContaining("unknown window state format 3");
+        .hasMessageContaining("unknown window state format 9");
+  }
+
+  @Test
+  void aFormatTwoWindowKeepsItsScoresAndStartsItsSurpriseFromTheModelsBaseline() {
+    SeriesWindow w = new SeriesWindow(List.of("cpu"), 4);
+    w.append(1, new float[] {1});
+    w.risesAboveRecent(3.0, 4);
+    w.risesAboveRecent(2.0, 4);
+    byte[] current = w.encode();
+    // Format 2 is format 3 without the trailing model length (no surprise held here).
+    byte[] legacy = java.util.Arrays.copyOf(current, current.length - 4);
+    legacy[0] = 2;
+    SeriesWindow old = SeriesWindow.decode(legacy);
+    assertThat(old).isEqualTo(w);
+    assertThat(old.recentScores()).containsExactly(3.0, 2.0);
+    ScoreSurprise baseline = baseline(-1, 0.25);
+    assertThat(old.surprise("m@1", baseline, 1.0)).isEqualTo(baseline.of(1.0));
+  }
+
+  @Test
+  void theSurpriseFollowsTheSeriesUnderOneModelAndStartsAgainUnderAnother() {
+    SeriesWindow w = new SeriesWindow(List.of("cpu"), 4);
+    ScoreSurprise v1 = baseline(-1, 0.25);
+    ScoreSurprise v2 = baseline(3, 1);
+    double first = w.surprise("m@1", v1, 0.0);
+    assertThat(first).as("four sds above the baseline's mean").isEqualTo(v1.of(0.0))
+        .isCloseTo(0.5 * (1 + 4.0 / 5), within(1e-9));
+    // The same score again is less surprising: the series' own past now holds it.
+    assertThat(w.surprise("m@1", v1, 0.0)).isEqualTo(v1.add(0.0).of(0.0)).isLessThan(first);
+    SeriesWindow copy = SeriesWindow.decode(w.encode());
+    assertThat(copy).as("the moments survive a round trip").isEqualTo(w);
+    assertThat(copy.surprise("m@1", v1, 0.0)).isEqualTo(w.surprise("m@1", v1, 0.0));
+    // A new version's scores are on another scale: its own baseline, not the old moments.
+    assertThat(w.surprise("m@2", v2, 0.0)).isEqualTo(v2.of(0.0)).isLessThan(0.5);
+    assertThat(w.surprise("other@1", v1, 0.0)).as("another model, as after a re-route")
+        .isEqualTo(v1.of(0.0));
+  }
+
+  /** A baseline of 200 arguments alternating mean - sd and mean + sd. */
+  private static ScoreSurprise baseline(double mean, double sd) {
+    ScoreSurprise b = ScoreSurprise.EMPTY;
+    for (int i = 0; i < 200; i++) {
+      b = b.add(i % 2 == 0 ? mean - sd : mean + sd);
+    }
+    return b;
   }
 
   @Test

@@ -412,6 +412,10 @@ public final class DemoRun {
     detection.put("normalRecordsScored", d.normalScored());
     detection.put("normalRecordsFlagged", d.falsePositives());
     detection.put("falsePositiveRate", finite(d.falsePositiveRate()));
+    // What pages a person: the alerts, de-duplicated and surprise-gated.
+    detection.put("injectedEventsAlerted", d.alertedEvents());
+    detection.put("eventAlertRecall", finite(d.alertRecall()));
+    detection.put("normalRecordsAlerted", d.falseAlerts());
     s.put("detection", detection);
     s.put("balanced", c.balanced());
     s.put("error", failure.get() == null ? null : failure.get().toString());

@@ -139,8 +139,10 @@ final class Ledger {
   synchronized Detection detection(int windowLength) {
     int events = 0;
     int detected = 0;
+    int alerted = 0;
     long normal = 0;
     long falsePositives = 0;
+    long falseAlerts = 0;
     for (List<LabeledPoint> points : bySeries.values()) {
       List<LabeledPoint> sorted = new ArrayList<>(points);
       sorted.sort(java.util.Comparator.comparingLong(LabeledPoint::timestamp));
@@ -155,16 +157,19 @@ final class Ledger {
           }
           boolean scorable = false;
           boolean hit = false;
+          boolean alert = false;
           for (int j = i; j <= Math.min(sorted.size() - 1, end + windowLength - 1); j++) {
             ScoreRecord s = scores.get(key(sorted.get(j).series(), sorted.get(j).timestamp()));
             if (s != null && s.status() == ScoreStatus.SCORED) {
               scorable = true;
               hit |= s.anomaly();
+              alert |= Boolean.TRUE.equals(s.alert());
             }
           }
           if (scorable) {
             events++;
             detected += hit ? 1 : 0;
+            alerted += alert ? 1 : 0;
           }
           for (int j = i; j <= end; j++) {
             lastAnomaly = j;
@@ -177,12 +182,13 @@ final class Ledger {
           if (s != null && s.status() == ScoreStatus.SCORED) {
             normal++;
             falsePositives += s.anomaly() ? 1 : 0;
+            falseAlerts += Boolean.TRUE.equals(s.alert()) ? 1 : 0;
           }
         }
         i++;
       }
     }
-    return new Detection(events, detected, normal, falsePositives);
+    return new Detection(events, detected, alerted, normal, falsePositives, falseAlerts);
   }
 
   private static String text(Header h) {
@@ -199,11 +205,19 @@ final class Ledger {
     }
   }
 
-  /** Event recall and normal false-positive rate. */
-  record Detection(int events, int detectedEvents, long normalScored, long falsePositives) {
+  /**
+   * Event recall and normal false-positive rate, for anomalies and for alerts (an event is
+   * alerted when one of its scores is an alert; a false alert is an alert on a normal record).
+   */
+  record Detection(int events, int detectedEvents, int alertedEvents, long normalScored,
+      long falsePositives, long falseAlerts) {
 
     double eventRecall() {
       return events == 0 ? Double.NaN : (double) detectedEvents / events;
+    }
+
+    double alertRecall() {
+      return events == 0 ? Double.NaN : (double) alertedEvents / events;
     }
 
     double falsePositiveRate() {

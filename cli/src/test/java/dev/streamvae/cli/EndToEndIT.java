@@ -61,5 +61,11 @@ class EndToEndIT {
     long anomalies = ((Number) s.get("anomalies")).longValue();
     long alerts = ((Number) s.get("alerts")).longValue();
     assertThat(alerts).as(context).isPositive().isLessThanOrEqualTo(anomalies);
+    // An alert is an anomaly: events alerted and false alerts are subsets of the flagged ones.
+    assertThat(((Number) detection.get("injectedEventsAlerted")).intValue()).as(context)
+        .isPositive()
+        .isLessThanOrEqualTo(((Number) detection.get("injectedEventsDetected")).intValue());
+    assertThat(((Number) detection.get("normalRecordsAlerted")).longValue())
+        .isLessThanOrEqualTo(((Number) detection.get("normalRecordsFlagged")).longValue());
   }
 }

@@ -36,21 +36,10 @@ public final class TrainedModel {
   private final ScoreSurprise scoreBaseline;
 
   TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
-      long durationMillis) {
-    this(model, history, data, config, durationMillis,
-        "quantile(" + formatQuantile(config.thresholdQuantile()) + ")");
-  }
-
-  TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
-      long durationMillis, String thresholdMethod) {
-    this(model, history, data, config, durationMillis, thresholdMethod, Double.NaN, null);
-  }
-
-  TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
       long durationMillis, String thresholdMethod, double scoreScale,
       ScoreSurprise scoreBaseline) {
     this.scoreScale = scoreScale;
-    this.scoreBaseline = scoreBaseline;
+    this.scoreBaseline = Objects.requireNonNull(scoreBaseline, "scoreBaseline");
     this.thresholdMethod = Objects.requireNonNull(thresholdMethod, "thresholdMethod");
     this.model = model;
     this.history = List.copyOf(history);
@@ -94,12 +83,12 @@ public final class TrainedModel {
 
   /**
    * Where a scorer's per-series surprise starts for this model ({@link ScoreSurprise}): the scale
-   * of its scores and the moments of its training windows' scores on that scale; null when the
-   * model was not trained here with them.
+   * of its scores and the moments of its training windows' scores on that scale, as written into
+   * the manifest.
    */
   public ScoreBaseline scoreBaseline() {
-    return scoreBaseline == null ? null : new ScoreBaseline(scoreScale, scoreBaseline.count(),
-        scoreBaseline.mean(), scoreBaseline.variance());
+    return new ScoreBaseline(scoreScale, scoreBaseline.count(), scoreBaseline.mean(),
+        scoreBaseline.variance());
   }
 
   /**

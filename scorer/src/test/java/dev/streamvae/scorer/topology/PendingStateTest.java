@@ -263,6 +263,10 @@ class PendingStateTest {
         o.score().alert())).hasSizeGreaterThan(1);
     assertThat(expected).filteredOn(o -> o.score() != null && o.score().anomaly()
         && Boolean.FALSE.equals(o.score().alert())).hasSizeGreaterThan(1);
+    // And surprises, which depend on every earlier score of the series under the model.
+    assertThat(expected).filteredOn(o -> o.score() != null
+            && o.score().status() == ScoreStatus.SCORED)
+        .isNotEmpty().allSatisfy(o -> assertThat(o.score().surprise()).isNotNull());
     for (int crashAt = 1; crashAt < in.size(); crashAt++) {
       Task first = new Task(null);
       in.subList(0, crashAt).forEach(first::send);

@@ -1,5 +1,6 @@
 package dev.streamvae.evaluation.detect;
 
+import dev.streamvae.vae.ScoreSurprise;
 import java.util.Arrays;
 
 /**
@@ -49,9 +50,8 @@ public final class ScoreCalibration {
     }
     int n = finite.length;
     double median = n % 2 == 1 ? finite[n / 2] : 0.5 * (finite[n / 2 - 1] + finite[n / 2]);
-    double floor = 1e-3 * Math.max(1.0, Math.abs(median));
-    double scale = Math.max(threshold - median, floor);
-    return new ScoreCalibration(threshold, median, scale);
+    // The scorer's scale, so that an evaluated score and a served one mean the same.
+    return new ScoreCalibration(threshold, median, ScoreSurprise.scale(finite, threshold));
   }
 
   /** The score in [0, 1]; 0 for a non-finite score (a window that could not be scored). */
@@ -62,8 +62,7 @@ public final class ScoreCalibration {
     if (score == Double.POSITIVE_INFINITY) {
       return 1.0;
     }
-    double z = (score - threshold) / scale;
-    return 1.0 / (1.0 + Math.exp(-asinh(z)));
+    return 1.0 / (1.0 + Math.exp(-argument(score)));
   }
 
   /**
@@ -71,14 +70,7 @@ public final class ScoreCalibration {
    * unbounded, log-compressed measure of surprise in units of the training spread; NaN for NaN.
    */
   public double argument(double score) {
-    return asinh((score - threshold) / scale);
-  }
-
-  /** Inverse hyperbolic sine, odd and without overflow for large arguments. */
-  static double asinh(double z) {
-    double a = Math.abs(z);
-    double r = a > 1e8 ? Math.log(2 * a) : Math.log1p(a + a * a / (1 + Math.sqrt(1 + a * a)));
-    return Math.copySign(r, z);
+    return ScoreSurprise.argument(score, threshold, scale);
   }
 
   /** The training threshold, mapped to 0.5. */

@@ -246,6 +246,9 @@ class ScorerServiceIT {
         .contains("streamvae_model_loads_total{outcome=\"rejected\",reason=\"checksum\"} 1.0")
         .contains("streamvae_model_version{model=\"it\"} 2.0")
         .contains("streamvae_model_load_duration_seconds_count")
+        // Every scored record of a model with a score baseline has a surprise, in the histogram.
+        .contains("streamvae_score_surprise_count{model=\"it\"}")
+        .contains("streamvae_score_surprise_bucket{model=\"it\",le=\"0.95\"}")
         .contains("kafka_stream_");
   }
 }

@@ -1,5 +1,6 @@
 package dev.streamvae.scorer.metrics;
 
+import dev.streamvae.schemas.ScoreRecord;
 import dev.streamvae.schemas.ScoreStatus;
 import dev.streamvae.scorer.model.LoadAttempt;
 import dev.streamvae.scorer.topology.DeadLetterReason;
@@ -29,6 +30,9 @@ import java.util.function.Consumer;
  *   <li>{@code streamvae_anomalies_total{model}}
  *   <li>{@code streamvae_alerts_total{model}}: anomalies that opened an alert (sent to the alerts
  *       topic), see {@code scorer.alert-lookback}
+ *   <li>{@code streamvae_score_surprise{model}}: the surprise of each SCORED record that has one
+ *       (histogram with buckets at 0.5, 0.9, 0.95 and 0.99), to see what share of scores a
+ *       {@code scorer.alert-surprise} would let through
  *   <li>{@code streamvae_batch_size_windows}, {@code streamvae_batch_duration_seconds} (histograms)
  *   <li>{@code streamvae_end_to_end_latency_seconds}: record timestamp to score (histogram)
  *   <li>{@code streamvae_model_version{model}}, {@code
@@ -54,6 +58,7 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
   private final Map<String, Counter> anomalies = new ConcurrentHashMap<>();
   private final Map<String, Counter> alerts = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> surprises = new ConcurrentHashMap<>();
   private final Map<String, Counter> loads = new ConcurrentHashMap<>();
   private final Map<String, Counter> noModel = new ConcurrentHashMap<>();
   private final Map<String, Counter> shadowRecords = new ConcurrentHashMap<>();
@@ -167,6 +172,18 @@ public final class ScoringMetrics implements ScoringListener, Consumer<LoadAttem
   private Counter alerts(String model) {
     return alerts.computeIfAbsent(model, m -> Counter.builder("streamvae.alerts")
         .description("Anomalies that opened an alert").tag("model", m).register(registry));
+  }
+
+  @Override
+  public void onScoreRecord(ScoreRecord record, Map<String, Double> values) {
+    if (record.surprise() != null) {
+      String model = record.modelName() == null ? NO_MODEL : record.modelName();
+      surprises.computeIfAbsent(model, m -> DistributionSummary
+              .builder("streamvae.score.surprise")
+              .description("Surprise of each scored record against its series' recent scores")
+              .serviceLevelObjectives(0.5, 0.9, 0.95, 0.99).tag("model", m).register(registry))
+          .record(record.surprise());
+    }
   }
 
   @Override

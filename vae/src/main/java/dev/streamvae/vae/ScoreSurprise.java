@@ -91,19 +91,35 @@ public record ScoreSurprise(long count, double mean, double variance) {
 
   /**
    * The scale of {@link #argument} for a model: its threshold minus the median of its training
-   * scores, floored at {@code 1e-3 * max(1, |median|)} (a perfectly predictable training period
-   * has no spread at all). Non-finite training scores are ignored.
+   * scores, floored ({@link #scaleAbove}). Non-finite training scores are ignored.
    *
    * @throws IllegalArgumentException without a finite training score or threshold
    */
   public static double scale(double[] trainingScores, double threshold) {
-    double[] finite = Arrays.stream(trainingScores).filter(Double::isFinite).sorted().toArray();
-    if (finite.length == 0 || !Double.isFinite(threshold)) {
+    double median = median(trainingScores);
+    if (Double.isNaN(median) || !Double.isFinite(threshold)) {
       throw new IllegalArgumentException("no finite training score or threshold to scale by");
     }
-    int n = finite.length;
-    double median = n % 2 == 1 ? finite[n / 2] : 0.5 * (finite[n / 2 - 1] + finite[n / 2]);
+    return scaleAbove(median, threshold);
+  }
+
+  /**
+   * The scale of {@link #argument} from the training scores' median: {@code threshold - median},
+   * floored at {@code 1e-3 * max(1, |median|)} (a perfectly predictable training period has no
+   * spread at all).
+   */
+  public static double scaleAbove(double median, double threshold) {
     return Math.max(threshold - median, 1e-3 * Math.max(1.0, Math.abs(median)));
+  }
+
+  /** The median of the finite scores; NaN when there is none. */
+  public static double median(double[] scores) {
+    double[] finite = Arrays.stream(scores).filter(Double::isFinite).sorted().toArray();
+    int n = finite.length;
+    if (n == 0) {
+      return Double.NaN;
+    }
+    return n % 2 == 1 ? finite[n / 2] : 0.5 * (finite[n / 2 - 1] + finite[n / 2]);
   }
 
   /**

@@ -32,13 +32,10 @@ public final class TrainedModel {
   private final VaeConfig config;
   private final long durationMillis;
   private final String thresholdMethod;
-  private final double scoreScale;
-  private final ScoreSurprise scoreBaseline;
+  private final ScoreBaseline scoreBaseline;
 
   TrainedModel(AnomalyModel model, List<EpochStats> history, TrainingSet data, VaeConfig config,
-      long durationMillis, String thresholdMethod, double scoreScale,
-      ScoreSurprise scoreBaseline) {
-    this.scoreScale = scoreScale;
+      long durationMillis, String thresholdMethod, ScoreBaseline scoreBaseline) {
     this.scoreBaseline = Objects.requireNonNull(scoreBaseline, "scoreBaseline");
     this.thresholdMethod = Objects.requireNonNull(thresholdMethod, "thresholdMethod");
     this.model = model;
@@ -87,8 +84,7 @@ public final class TrainedModel {
    * the manifest.
    */
   public ScoreBaseline scoreBaseline() {
-    return new ScoreBaseline(scoreScale, scoreBaseline.count(), scoreBaseline.mean(),
-        scoreBaseline.variance());
+    return scoreBaseline;
   }
 
   /**
@@ -118,7 +114,7 @@ public final class TrainedModel {
         model.latentDim(), model.mcSamples(), model.threshold(), thresholdMethod(), summary,
         ModelBundle.sha256Hex(payload), payload.length, versions, data.seriesIds(),
         model.conditioningLabel(), normalisation, null, referenceWindows(), null, null,
-        trainingOptions(), scoreBaseline());
+        trainingOptions(), scoreBaseline);
     return ModelBundle.of(manifest, payload);
   }
 

@@ -1,5 +1,6 @@
 package dev.streamvae.vae;
 
+import dev.streamvae.schemas.ScoreBaseline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -246,8 +247,9 @@ public final class VaeTrainer {
         durationMillis, last.loss(), threshold, thresholdMethod);
     double[] trainingScores = scoredValues(own);
     double scale = ScoreSurprise.scale(trainingScores, threshold);
+    ScoreSurprise baseline = ScoreSurprise.baseline(trainingScores, threshold, scale);
     return new TrainedModel(model, history, data, config, durationMillis, thresholdMethod,
-        scale, ScoreSurprise.baseline(trainingScores, threshold, scale));
+        new ScoreBaseline(scale, baseline.count(), baseline.mean(), baseline.variance()));
   }
 
   /**

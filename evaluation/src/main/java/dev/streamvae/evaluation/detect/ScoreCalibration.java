@@ -1,7 +1,6 @@
 package dev.streamvae.evaluation.detect;
 
 import dev.streamvae.vae.ScoreSurprise;
-import java.util.Arrays;
 
 /**
  * Maps a model's unbounded anomaly score (for the VAE, {@code -log p(x)} in nats) to [0, 1]
@@ -44,14 +43,12 @@ public final class ScoreCalibration {
    * @param threshold the model's threshold on the same scores
    */
   public static ScoreCalibration fit(double[] trainingScores, double threshold) {
-    double[] finite = Arrays.stream(trainingScores).filter(Double::isFinite).sorted().toArray();
-    if (finite.length == 0 || !Double.isFinite(threshold)) {
+    double median = ScoreSurprise.median(trainingScores);
+    if (Double.isNaN(median) || !Double.isFinite(threshold)) {
       throw new IllegalArgumentException("no finite training score to calibrate on");
     }
-    int n = finite.length;
-    double median = n % 2 == 1 ? finite[n / 2] : 0.5 * (finite[n / 2 - 1] + finite[n / 2]);
     // The scorer's scale, so that an evaluated score and a served one mean the same.
-    return new ScoreCalibration(threshold, median, ScoreSurprise.scale(finite, threshold));
+    return new ScoreCalibration(threshold, median, ScoreSurprise.scaleAbove(median, threshold));
   }
 
   /** The score in [0, 1]; 0 for a non-finite score (a window that could not be scored). */

@@ -166,6 +166,20 @@ public final class VaeDetector implements Detector {
   /** The scorer's default alert look-back ({@code TopologySettings.DEFAULT_ALERT_LOOKBACK}). */
   static final int SCORER_LOOKBACK = 16;
 
+  /** {@link ScoreMap#RECENT_EW}: each argument's surprise against the ones before it. */
+  private static DoubleUnaryOperator compactSurprise() {
+    return new DoubleUnaryOperator() {
+      private ScoreSurprise state = ScoreSurprise.EMPTY;
+
+      @Override
+      public double applyAsDouble(double argument) {
+        double out = state.of(argument);
+        state = state.add(argument);
+        return out;
+      }
+    };
+  }
+
   private final Settings settings;
 
   /** A detector with these settings. */
@@ -195,18 +209,9 @@ public final class VaeDetector implements Detector {
     int trainFrom = 0;
     DoubleUnaryOperator surprise = switch (settings.scoreMap()) {
       case RECENT -> RecentSurprise.defaults().withShortWindow(settings.surpriseAverage())::next;
-      case RECENT_EW -> new DoubleUnaryOperator() {
-        private ScoreSurprise state = ScoreSurprise.EMPTY;
-
-        @Override
-        public double applyAsDouble(double argument) {
-          double out = state.of(argument);
-          state = state.add(argument);
-          return out;
-        }
-      };
+      case RECENT_EW -> compactSurprise();
       case SCORER_ALERTS -> new DoubleUnaryOperator() {
-        private ScoreSurprise state = ScoreSurprise.EMPTY;
+        private final DoubleUnaryOperator surprise = compactSurprise();
         private final double[] recent = new double[SCORER_LOOKBACK];
         private int held;
 
@@ -214,8 +219,7 @@ public final class VaeDetector implements Detector {
         // so the scorer's tests on raw scores read the same on it.
         @Override
         public double applyAsDouble(double argument) {
-          double out = state.of(argument);
-          state = state.add(argument);
+          double out = surprise.applyAsDouble(argument);
           boolean rises = true;
           for (int i = 0; i < held; i++) {
             rises &= argument > recent[i];

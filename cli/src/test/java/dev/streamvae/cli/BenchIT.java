@@ -35,8 +35,8 @@ class BenchIT {
     assertThat(Files.exists(file)).isTrue();
     List<Map<String, Object>> cases = (List<Map<String, Object>>) s.get("cases");
     assertThat(cases).extracting(c -> c.get("case")).as(context)
-        .containsExactly("pass-through", "scorer-default", "scorer-L1");
-    assertThat(cases.get(1).get("mcSamples")).as("the default model's L").isEqualTo(8);
+        .containsExactly("pass-through", "scorer-default", "scorer-L8");
+    assertThat(cases.get(1).get("mcSamples")).as("the default model's L").isEqualTo(1);
     assertThat(cases.get(1).get("scoreTarget")).as("the default model's target")
         .isEqualTo("last-record");
     for (Map<String, Object> c : cases) {
@@ -83,7 +83,7 @@ class BenchIT {
         .hasSize(1);
     Map<String, Map<String, Object>> ratios =
         (Map<String, Map<String, Object>>) s.get("scorerToPassThrough");
-    assertThat(ratios).containsOnlyKeys("scorer-default", "scorer-L1");
+    assertThat(ratios).containsOnlyKeys("scorer-default", "scorer-L8");
     ratios.values().forEach(r -> {
       assertThat(((Number) r.get("throughput")).doubleValue()).isPositive();
       assertThat(((Number) r.get("cpuPerRecord")).doubleValue()).isPositive();

@@ -25,14 +25,73 @@ public final class DetectorOptions {
       description = "Detectors to run: vae, rcf, null (default: ${DEFAULT-VALUE}).")
   List<String> detectors = new ArrayList<>();
 
-  @Option(names = "--window", defaultValue = "16",
-      description = "VAE window length in records (default: ${DEFAULT-VALUE}).")
-  int window;
+  /**
+   * Which VAE pipeline the defaults of the options below describe. {@code service} is what the
+   * scorer runs (since issue #3 session 8, docs/quality.md): one model of the trainer's window
+   * on centred windows with L = 1, and the scorer's own alert rule as the score. {@code research} is the
+   * evaluation's best multi-model pipeline (variant V12): a centred and a raw model of W = 16,
+   * ensembles of three, the recent-past score map and the evaluation's de-duplication.
+   */
+  public enum Pipeline {
+    /** The scorer's configuration and alert rule. */
+    SERVICE(32, 1, false, 1, VaeDetector.ScoreMap.SCORER_ALERTS),
+    /** Variant V12 of docs/nab-variant-log.md. */
+    RESEARCH(16, 8, true, 3, VaeDetector.ScoreMap.RECENT);
+
+    final int window;
+    final int mcSamples;
+    final boolean levelsToo;
+    final int ensemble;
+    final VaeDetector.ScoreMap scoreMap;
+
+    Pipeline(int window, int mcSamples, boolean levelsToo, int ensemble,
+        VaeDetector.ScoreMap scoreMap) {
+      this.window = window;
+      this.mcSamples = mcSamples;
+      this.levelsToo = levelsToo;
+      this.ensemble = ensemble;
+      this.scoreMap = scoreMap;
+    }
+  }
+
+  @Option(names = "--pipeline", defaultValue = "service", paramLabel = "PIPELINE",
+      converter = PipelineConverter.class,
+      description = "VAE defaults: service (what the scorer runs: one model of W = 32 on"
+          + " centred windows, L = 1, the scorer's alert rule as the score) or research (a centred and"
+          + " a raw model of W = 16, ensembles of three, the recent-past score map); the options"
+          + " below override either (default: ${DEFAULT-VALUE}).")
+  Pipeline pipeline = Pipeline.SERVICE;
+
+  /** Reads {@code service} or {@code research}, in any case. */
+  static final class PipelineConverter implements picocli.CommandLine.ITypeConverter<Pipeline> {
+    @Override
+    public Pipeline convert(String value) {
+      try {
+        return Pipeline.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value
+            + "' is not a pipeline; expected service or research");
+      }
+    }
+  }
+
+  @Option(names = "--window",
+      description = "VAE window length in records (default: 32 for the service pipeline, 16 for"
+          + " research).")
+  Integer window;
 
   @Option(names = "--vae-steps", defaultValue = "400", paramLabel = "STEPS",
       description = "Adam steps per VAE training; the epochs follow from the number of"
           + " training windows (default: ${DEFAULT-VALUE}).")
   int steps;
+
+  @Option(names = "--vae-hidden", split = ",", paramLabel = "SIZES",
+      description = "VAE encoder hidden layer sizes; the decoder mirrors them (default: 32,16).")
+  int[] hidden;
+
+  @Option(names = "--vae-learning-rate", paramLabel = "RATE",
+      description = "VAE Adam learning rate (default: 0.003).")
+  Double learningRate;
 
   @Option(names = "--epochs",
       description = "Train the VAE for this many epochs instead of --vae-steps.")
@@ -42,9 +101,10 @@ public final class DetectorOptions {
       description = "Seed of the VAE and the forest (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--vae-mc-samples", defaultValue = "8", paramLabel = "L",
-      description = "Monte Carlo samples of z per scored VAE window (default: ${DEFAULT-VALUE}).")
-  int mcSamples;
+  @Option(names = "--vae-mc-samples", paramLabel = "L",
+      description = "Monte Carlo samples of z per scored VAE window (default: 1 for the service"
+          + " pipeline, 8 for research).")
+  Integer mcSamples;
 
   @Option(names = "--vae-retrain-every", defaultValue = "0", paramLabel = "RECORDS",
       description = "Retrain the VAE after every this many scored records on the most recent"
@@ -61,12 +121,13 @@ public final class DetectorOptions {
           + " (default: ${DEFAULT-VALUE}).")
   int retrainSteps;
 
-  @Option(names = "--vae-score-map", defaultValue = "RECENT", paramLabel = "MAP",
+  @Option(names = "--vae-score-map", paramLabel = "MAP",
       description = "How VAE scores become [0, 1]: TRAINING (calibrated on the training"
           + " windows), RECENT (against the file's own recent scores, as NAB's anomaly"
           + " likelihood), RECENT_EW (the scorer's compact form of RECENT: weighted moments of"
           + " the recent scores) or SCORER_ALERTS (RECENT_EW where the scorer would alert, half"
-          + " of it elsewhere; use with --rising-edge 0) (default: ${DEFAULT-VALUE}).")
+          + " of it elsewhere: the scorer's own de-duplication, so --rising-edge leaves it"
+          + " alone) (default: SCORER_ALERTS for the service pipeline, RECENT for research).")
   VaeDetector.ScoreMap scoreMap;
 
   @Option(names = "--vae-surprise-average", defaultValue = "1", paramLabel = "RECORDS",
@@ -80,26 +141,27 @@ public final class DetectorOptions {
           + " not levels (default: ${DEFAULT-VALUE}).")
   boolean centre;
 
-  // On since issue #3 session 4 (variant V9, chosen on half of NAB, docs/quality.md).
-  @Option(names = "--vae-levels-too", negatable = true, defaultValue = "true",
-      fallbackValue = "true",
+  // On in the research pipeline since issue #3 session 4 (variant V9, chosen on half of NAB,
+  // docs/quality.md); off in the service pipeline, where one centred model beat the pair (P10).
+  @Option(names = "--vae-levels-too", negatable = true,
       description = "Pair the VAE with a second one on the other kind of windows (raw when"
           + " the first is centred, centred when it is raw), each with its own score map; a"
           + " record scores the larger of the two: shapes and levels both seen, twice the time"
-          + " (default: ${DEFAULT-VALUE}).")
-  boolean levelsToo;
+          + " (default: off for the service pipeline, on for research).")
+  Boolean levelsToo;
 
   @Option(names = "--vae-condition", defaultValue = "none", paramLabel = "CONDITION",
       description = "Conditional VAE: none, or time-of-week (time of day and day of week of each"
           + " window's last record, UTC) (default: ${DEFAULT-VALUE}).")
   String condition;
 
-  // 3 and last-record since issue #3 session 5 (variant V12, chosen on half of NAB over a seed
-  // study, docs/quality.md).
-  @Option(names = "--vae-ensemble", defaultValue = "3", paramLabel = "N",
+  // 3 in the research pipeline and last-record since issue #3 session 5 (variant V12, chosen on
+  // half of NAB over a seed study, docs/quality.md); the scorer serves one model.
+  @Option(names = "--vae-ensemble", paramLabel = "N",
       description = "VAEs per detector, trained alike but for their seeds (seed, seed + 1, ...);"
-          + " each window's anomaly score is their mean (default: ${DEFAULT-VALUE}).")
-  int ensemble;
+          + " each window's anomaly score is their mean (default: 1 for the service pipeline, 3"
+          + " for research).")
+  Integer ensemble;
 
   @Option(names = "--vae-score-target", defaultValue = "last-record", paramLabel = "TARGET",
       description = "What a VAE score is the log-probability of: window (all of the window's"
@@ -125,24 +187,55 @@ public final class DetectorOptions {
       description = "RCF shingle size (default: ${DEFAULT-VALUE}).")
   int shingle;
 
-  // On by default for every detector, the peer included, so the comparison stays like for like.
+  // On by default for every detector, the peer included, so the comparison stays like for like;
+  // a VAE scored by the scorer's alert rule de-duplicates as the scorer does (16 records) instead.
   @Option(names = "--rising-edge", defaultValue = "16", paramLabel = "RECORDS",
-      description = "Alert de-duplication for every detector: a record keeps its score only when"
-          + " it exceeds every score of the previous RECORDS records, else it is halved; 0 off"
-          + " (default: ${DEFAULT-VALUE}).")
+      description = "Alert de-duplication for every detector but a VAE whose score map is"
+          + " SCORER_ALERTS (which de-duplicates as the scorer does): a record keeps its score"
+          + " only when it exceeds every score of the previous RECORDS records, else it is"
+          + " halved; 0 off (default: ${DEFAULT-VALUE}).")
   int risingEdge;
+
+  private int window() {
+    return window != null ? window : pipeline.window;
+  }
+
+  private boolean levelsToo() {
+    return levelsToo != null ? levelsToo : pipeline.levelsToo;
+  }
+
+  private int ensemble() {
+    return ensemble != null ? ensemble : pipeline.ensemble;
+  }
+
+  private VaeDetector.ScoreMap scoreMap() {
+    return scoreMap != null ? scoreMap : pipeline.scoreMap;
+  }
+
+  /** Whether the named detector gets {@link RisingEdge}; not a VAE that has the scorer's rule. */
+  private boolean deduplicates(String name) {
+    return risingEdge > 0
+        && !(name.equals(VaeDetector.NAME) && scoreMap() == VaeDetector.ScoreMap.SCORER_ALERTS);
+  }
 
   /** The VAE settings these options describe. */
   public VaeDetector.Settings vaeSettings() {
     VaeDetector.Settings defaults = VaeDetector.Settings.defaults();
-    VaeConfig.Builder config = defaults.config().toBuilder().windowLength(window).seed(seed)
+    VaeConfig.Builder config = defaults.config().toBuilder().windowLength(window()).seed(seed)
         .centreWindows(centre).conditioning(conditioning()).architecture(architectureKind())
-        .mcSamples(mcSamples).scoreTarget(scoreTargetKind());
+        .mcSamples(mcSamples != null ? mcSamples : pipeline.mcSamples)
+        .scoreTarget(scoreTargetKind());
     if (epochs != null) {
       config.epochs(epochs);
     }
+    if (hidden != null) {
+      config.hiddenSizes(hidden);
+    }
+    if (learningRate != null) {
+      config.learningRate(learningRate);
+    }
     return new VaeDetector.Settings(config.build(), epochs != null ? 0 : steps, retrainEvery,
-        maxTrain, scoreMap, surpriseAverage, retrainSteps, ensemble);
+        maxTrain, scoreMap(), surpriseAverage, retrainSteps, ensemble());
   }
 
   private VaeConfig.Conditioning conditioning() {
@@ -184,8 +277,11 @@ public final class DetectorOptions {
       throw new IllegalArgumentException("--vae-retrain-steps must be >= 0, was "
           + retrainSteps);
     }
-    if (ensemble < 1) {
-      throw new IllegalArgumentException("--vae-ensemble must be >= 1, was " + ensemble);
+    if (ensemble() < 1) {
+      throw new IllegalArgumentException("--vae-ensemble must be >= 1, was " + ensemble());
+    }
+    if (window() < 1) {
+      throw new IllegalArgumentException("--window must be >= 1, was " + window());
     }
   }
 
@@ -213,12 +309,12 @@ public final class DetectorOptions {
   public Detector create(String name) {
     checkScoreMaps();
     Detector detector = createPlain(name);
-    return risingEdge > 0 ? new RisingEdge(detector, risingEdge) : detector;
+    return deduplicates(name) ? new RisingEdge(detector, risingEdge) : detector;
   }
 
   private Detector createPlain(String name) {
     return switch (name) {
-      case VaeDetector.NAME -> levelsToo ? vaePair() : new VaeDetector(vaeSettings());
+      case VaeDetector.NAME -> levelsToo() ? vaePair() : new VaeDetector(vaeSettings());
       case RcfDetector.NAME -> new RcfDetector(rcfSettings());
       case NullDetector.NAME -> new NullDetector();
       default -> throw new IllegalArgumentException("unknown detector '" + name + "'");
@@ -240,7 +336,10 @@ public final class DetectorOptions {
     Map<String, Object> out = new LinkedHashMap<>();
     for (String n : names) {
       Map<String, Object> settings = settingsOf(n);
-      if (risingEdge > 0) {
+      if (n.equals(VaeDetector.NAME)) {
+        settings.put("pipeline", pipeline.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      if (deduplicates(n)) {
         settings.put("risingEdge", "a score counts only when it exceeds every score of the"
             + " previous " + risingEdge + " records; otherwise halved");
       }
@@ -274,7 +373,7 @@ public final class DetectorOptions {
         m.put("maxTrainRecords", s.maxTrainRecords());
         m.put("retrainSteps", s.retrainSteps());
         m.put("centreWindows", c.centreWindows());
-        if (levelsToo) {
+        if (levelsToo()) {
           m.put("pairedWith", "the same VAE on " + (c.centreWindows() ? "raw" : "centred")
               + " windows; each record scores the larger of the two");
         }

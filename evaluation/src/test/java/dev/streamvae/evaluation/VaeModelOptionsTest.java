@@ -30,17 +30,14 @@ class VaeModelOptionsTest {
     assertThat(chosen.architecture()).isEqualTo(VaeConfig.ArchitectureKind.CONV1D);
     assertThat(parse("--vae-condition", "time-of-week").describe(java.util.List.of("vae")))
         .extractingByKey("vae").asString().contains("conditioning=time-of-week");
-    assertThat(defaults.mcSamples()).isEqualTo(8);
-    // V12 (issue #3 session 5): three seeds per VAE, each record scored on its own value.
+    assertThat(defaults.mcSamples()).isEqualTo(1);
+    assertThat(parse("--pipeline", "research").vaeSettings().config().mcSamples()).isEqualTo(8);
     assertThat(defaults.scoreTarget()).isEqualTo(VaeConfig.ScoreTarget.LAST_RECORD);
-    assertThat(parse().vaeSettings().ensemble()).isEqualTo(3);
-    assertThat(parse("--vae-score-target", "window", "--vae-ensemble", "1").vaeSettings())
+    assertThat(parse("--vae-score-target", "window", "--vae-ensemble", "2").vaeSettings())
         .satisfies(s -> {
           assertThat(s.config().scoreTarget()).isEqualTo(VaeConfig.ScoreTarget.WINDOW);
-          assertThat(s.ensemble()).isEqualTo(1);
+          assertThat(s.ensemble()).isEqualTo(2);
         });
-    assertThat(parse().describe(java.util.List.of("vae"))).extractingByKey("vae").asString()
-        .contains("ensemble=3").contains("scoreTarget=last-record");
     assertThatThrownBy(() -> parse("--vae-score-target", "point").vaeSettings())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--vae-score-target: 'point' is not a score target; expected window or"
@@ -48,14 +45,58 @@ class VaeModelOptionsTest {
     assertThat(parse("--vae-mc-samples", "1").vaeSettings().config().mcSamples()).isEqualTo(1);
     assertThat(parse().vaeSettings().retrainSteps()).isZero();
     assertThat(parse("--vae-retrain-steps", "50").vaeSettings().retrainSteps()).isEqualTo(50);
-    assertThat(parse().create("vae"))
+    VaeConfig trainers = parse("--vae-hidden", "64,32", "--vae-learning-rate", "0.001")
+        .vaeSettings().config();
+    assertThat(trainers.hiddenSizes()).containsExactly(64, 32);
+    assertThat(trainers.learningRate()).isEqualTo(0.001);
+  }
+
+  @Test
+  void theServicePipelineIsWhatTheScorerRuns() {
+    // Since issue #3 session 8 (P10, P14): one centred model of the trainer's window, scored by
+    // the scorer's own alert rule, which de-duplicates as the scorer does; the peers keep the
+    // evaluation's de-duplication.
+    DetectorOptions service = parse();
+    VaeDetector.Settings s = service.vaeSettings();
+    assertThat(s.config().windowLength()).isEqualTo(32);
+    assertThat(s.config().centreWindows()).isTrue();
+    assertThat(s.ensemble()).isEqualTo(1);
+    assertThat(s.scoreMap()).isEqualTo(VaeDetector.ScoreMap.SCORER_ALERTS);
+    assertThat(service.create("vae")).isInstanceOf(VaeDetector.class);
+    assertThat(service.create("rcf"))
         .isInstanceOf(dev.streamvae.evaluation.detect.RisingEdge.class);
-    assertThat(parse().describe(java.util.List.of("vae")))
-        .extractingByKey("vae").asString().contains("pairedWith=the same VAE on raw windows");
-    assertThat(parse("--no-vae-centre").describe(java.util.List.of("vae")))
-        .extractingByKey("vae").asString().contains("pairedWith=the same VAE on centred");
-    assertThat(parse("--no-vae-levels-too").describe(java.util.List.of("vae")))
-        .extractingByKey("vae").asString().doesNotContain("pairedWith");
+    assertThat(service.describe(java.util.List.of("vae", "rcf")).toString())
+        .contains("pipeline=service").doesNotContain("pairedWith")
+        .contains("rcf={shingleSize").contains("risingEdge=");
+    assertThat(parse("--pipeline", "SERVICE").vaeSettings()).isEqualTo(s);
+    assertThat(parse("--window", "16").vaeSettings().config().windowLength()).isEqualTo(16);
+  }
+
+  @Test
+  void theResearchPipelineIsVariantV12() {
+    DetectorOptions research = parse("--pipeline", "research");
+    VaeDetector.Settings s = research.vaeSettings();
+    assertThat(s.config().windowLength()).isEqualTo(16);
+    assertThat(s.ensemble()).isEqualTo(3);
+    assertThat(s.scoreMap()).isEqualTo(VaeDetector.ScoreMap.RECENT);
+    assertThat(research.create("vae"))
+        .isInstanceOf(dev.streamvae.evaluation.detect.RisingEdge.class);
+    assertThat(research.describe(java.util.List.of("vae"))).extractingByKey("vae").asString()
+        .contains("ensemble=3").contains("scoreTarget=last-record")
+        .contains("pairedWith=the same VAE on raw windows");
+    assertThat(parse("--pipeline", "research", "--no-vae-centre")
+        .describe(java.util.List.of("vae"))).extractingByKey("vae").asString()
+        .contains("pairedWith=the same VAE on centred");
+    assertThat(parse("--pipeline", "research", "--no-vae-levels-too")
+        .describe(java.util.List.of("vae"))).extractingByKey("vae").asString()
+        .doesNotContain("pairedWith");
+    assertThatThrownBy(() -> parse("--pipeline", "best"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("expected service or research");
+  }
+
+  @Test
+  void badValuesAreRejectedByName() {
     assertThatThrownBy(() -> parse("--vae-mc-samples", "0").vaeSettings())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mcSamples");
     assertThatThrownBy(() -> parse("--vae-architecture", "lstm").vaeSettings())

@@ -95,7 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KL term (default: ${DEFAULT-VALUE}).")
   double beta;
 
-  @Option(names = "--mc-samples", defaultValue = "8",
+  @Option(names = "--mc-samples", defaultValue = "1",
       description = "Monte Carlo samples L for the reconstruction log-probability (default: ${DEFAULT-VALUE}).")
   int mcSamples;
 
@@ -119,9 +119,11 @@ public final class TrainCommand implements Callable<Integer> {
           + " --threshold-quantile.")
   Double targetAlertRate;
 
-  @Option(names = "--centre-windows", description = "Centre each window on its own mean: the"
-      + " model learns shapes, not levels.")
-  boolean centreWindows;
+  @Option(names = "--centre-windows", negatable = true,
+      description = "Centre each window on its own mean, so the model learns shapes, not levels:"
+          + " a level shift alerts when it starts, then becomes the new normal (default: on for"
+          + " GAUSSIAN, off for BERNOULLI).")
+  Boolean centreWindows;
 
   @Option(names = "--kl-anneal-epochs", defaultValue = "0", paramLabel = "EPOCHS",
       description = "Ramp the KL weight from beta/EPOCHS to beta over this many epochs; 0 = off"
@@ -284,7 +286,6 @@ public final class TrainCommand implements Callable<Integer> {
         .thresholdQuantile(thresholdQuantile)
         .thresholdMethod(thresholdMethod)
         .thresholdRisk(thresholdRisk)
-        .centreWindows(centreWindows)
         .klAnnealEpochs(klAnnealEpochs)
         .freeBits(freeBits)
         .validationFraction(validationFraction)
@@ -297,6 +298,9 @@ public final class TrainCommand implements Callable<Integer> {
         .conditionZone(conditionZone);
     if (targetAlertRate != null) {
       builder.targetAlertRate(targetAlertRate);
+    }
+    if (centreWindows != null) {
+      builder.centreWindows(centreWindows);
     }
     VaeConfig vae = builder.build();
     double fraction = challengerHoldout != null ? challengerHoldout

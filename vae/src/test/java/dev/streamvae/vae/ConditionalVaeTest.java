@@ -51,7 +51,7 @@ class ConditionalVaeTest {
   private static VaeConfig config() {
     return VaeConfig.builder().scoreTarget(VaeConfig.ScoreTarget.WINDOW)
         .windowLength(WINDOW).hiddenSizes(16, 8).latentDim(2).epochs(20)
-        .batchSize(64).learningRate(3e-3).mcSamples(8).seed(5).build();
+        .batchSize(64).learningRate(3e-3).mcSamples(8).seed(5).centreWindows(false).build();
   }
 
   private static synchronized TrainedModel conditional() {

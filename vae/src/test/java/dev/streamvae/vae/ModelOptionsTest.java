@@ -12,7 +12,7 @@ class ModelOptionsTest {
   private static VaeConfig small() {
     return VaeConfig.builder().scoreTarget(VaeConfig.ScoreTarget.WINDOW)
         .windowLength(16).hiddenSizes(16, 8).latentDim(2).epochs(4)
-        .batchSize(64).learningRate(3e-3).mcSamples(4).seed(11).build();
+        .batchSize(64).learningRate(3e-3).mcSamples(4).seed(11).centreWindows(false).build();
   }
 
   private static TrainingSet sine(int window) {

@@ -82,14 +82,19 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--latent", defaultValue = "4", description = "Latent dimensions (default: ${DEFAULT-VALUE}).")
   int latent;
 
-  @Option(names = "--hidden", split = ",", defaultValue = "64,32",
+  @Option(names = "--hidden", split = ",", defaultValue = "32,16",
       description = "Encoder hidden layer sizes; the decoder mirrors them (default: ${DEFAULT-VALUE}).")
   int[] hidden;
+
+  @Option(names = "--min-steps", defaultValue = "400", paramLabel = "STEPS",
+      description = "Train at least this many gradient steps: a short history gets more epochs"
+          + " than --epochs (default: ${DEFAULT-VALUE}; 0 = exactly --epochs).")
+  int minSteps;
 
   @Option(names = "--batch-size", defaultValue = "128", description = "Training batch size (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--learning-rate", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--learning-rate", defaultValue = "0.003", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
   @Option(names = "--beta", defaultValue = "1.0", description = "Weight of the KL term (default: ${DEFAULT-VALUE}).")
@@ -279,6 +284,7 @@ public final class TrainCommand implements Callable<Integer> {
         .latentDim(latent)
         .learningRate(learningRate)
         .epochs(epochs)
+        .minSteps(minSteps)
         .batchSize(batchSize)
         .beta(beta)
         .mcSamples(mcSamples)

@@ -159,6 +159,9 @@ public final class TrainedModel {
     o.put("klAnnealEpochs", String.valueOf(config.klAnnealEpochs()));
     o.put("maxMissing", String.valueOf(config.maxMissing()));
     o.put("patience", String.valueOf(config.patience()));
+    if (config.minSteps() > 0) {
+      o.put("minSteps", String.valueOf(config.minSteps()));
+    }
     o.put("reconstruction", config.reconstruction().name());
     o.put("scoreTarget", config.scoreTarget().name());
     o.put("validationFraction", String.valueOf(config.validationFraction()));

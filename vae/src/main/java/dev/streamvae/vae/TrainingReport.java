@@ -102,7 +102,8 @@ public final class TrainingReport {
     row(h, "windows", trained.data().windowCount() + " of " + config.windowLength()
         + " records x " + model.features());
     row(h, "series", String.valueOf(trained.data().seriesCount()));
-    row(h, "epochs run", trained.history().size() + " of " + config.epochs());
+    row(h, "epochs run", trained.history().size() + " of " + (trained.history().isEmpty()
+        ? config.epochs() : trained.history().get(0).epochs()));
     row(h, "training time", trained.durationMillis() + " ms");
     row(h, "threshold", fmt(model.threshold()) + " = " + trained.thresholdMethod());
     row(h, "configuration", config.toString());

@@ -53,6 +53,9 @@ import java.util.List;
  * @param scoreTarget the values a window's reconstruction log-probability covers: only its last
  *     record's, the record being scored (the default; Donut, Xu et al. 2018, scores the last
  *     point of each window), or all of the window's; the threshold is calibrated on the same
+ * @param minSteps the fewest gradient steps a training takes: with a short history, epochs
+ *     are added until {@code epochs * ceil(trainingWindows / batchSize)} reaches it (at most
+ *     {@value #MAX_EPOCHS} epochs); 0 = exactly {@code epochs}
  */
 public record VaeConfig(int windowLength, int featureCount, List<Integer> hiddenSizes,
     int latentDim, double learningRate, int epochs, int batchSize, double beta, int mcSamples,
@@ -60,7 +63,10 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     double freeBits, double validationFraction, int patience, ThresholdMethod thresholdMethod,
     double thresholdRisk, int maxMissing, Reconstruction reconstruction,
     ArchitectureKind architecture, Conditioning conditioning, ZoneId conditionZone,
-    ScoreTarget scoreTarget) {
+    ScoreTarget scoreTarget, int minSteps) {
+
+  /** Most epochs {@link #minSteps()} may add up to. */
+  public static final int MAX_EPOCHS = 2000;
 
   /** The layers of encoder and decoder. */
   public enum ArchitectureKind {
@@ -292,6 +298,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     check(validationFraction >= 0 && validationFraction < 1,
         "validationFraction must be in [0, 1), was " + validationFraction);
     check(patience >= 0, "patience must be >= 0, was " + patience);
+    check(minSteps >= 0, "minSteps must be >= 0, was " + minSteps);
     check(patience == 0 || validationFraction > 0,
         "patience (early stopping) needs a validationFraction > 0");
     check(thresholdMethod != null, "thresholdMethod must be set");
@@ -323,7 +330,20 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     return klAnnealEpochs == 0 ? beta : beta * Math.min(1.0, (double) epoch / klAnnealEpochs);
   }
 
-  /** A builder holding the defaults: W=32, F=1, hidden [64, 32], k=4, lr 1e-3, 30 epochs,
+  /**
+   * The epochs a training on {@code trainingWindows} windows runs: {@link #epochs()}, or more
+   * when {@link #minSteps()} asks for more gradient steps than that gives.
+   */
+  public int epochsFor(int trainingWindows) {
+    if (minSteps == 0) {
+      return epochs;
+    }
+    int stepsPerEpoch = Math.max(1, (trainingWindows + batchSize - 1) / batchSize);
+    int needed = (minSteps + stepsPerEpoch - 1) / stepsPerEpoch;
+    return Math.max(epochs, Math.min(needed, MAX_EPOCHS));
+  }
+
+  /** A builder holding the defaults: W=32, F=1, hidden [32, 16], k=4, lr 3e-3, 30 epochs,
    * batch 128, beta 1, L=1, seed 42, threshold quantile 0.995,
    * centred windows (Gaussian), last-record score target. */
   public static Builder builder() {
@@ -357,6 +377,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     b.conditioning = conditioning;
     b.conditionZone = conditionZone;
     b.scoreTarget = scoreTarget;
+    b.minSteps = minSteps;
     return b;
   }
 
@@ -375,9 +396,11 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
   public static final class Builder {
     private int windowLength = 32;
     private int featureCount = 1;
-    private List<Integer> hiddenSizes = List.of(64, 32);
+    // [32, 16] at 3e-3 since issue #3 session 8: the network the NAB measurements chose (the
+    // evaluation's), where [64, 32] at 1e-3 scored 4.5 points lower (docs/nab-variant-log.md P15).
+    private List<Integer> hiddenSizes = List.of(32, 16);
     private int latentDim = 4;
-    private double learningRate = 1e-3;
+    private double learningRate = 3e-3;
     private int epochs = 30;
     private int batchSize = 128;
     private double beta = 1.0;
@@ -400,8 +423,15 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
     // The default since session 6: better on NAB in the evaluation's and the trainer's
     // configurations (docs/nab-variant-log.md) and 2.5x cheaper to score at L = 8.
     private ScoreTarget scoreTarget = ScoreTarget.LAST_RECORD;
+    private int minSteps;
 
     private Builder() {}
+
+    /** The fewest gradient steps a training takes, adding epochs on short histories; 0 = off. */
+    public Builder minSteps(int value) {
+      this.minSteps = value;
+      return this;
+    }
 
     /** The values the anomaly score covers; {@link ScoreTarget#LAST_RECORD} by default. */
     public Builder scoreTarget(ScoreTarget value) {
@@ -578,7 +608,7 @@ public record VaeConfig(int windowLength, int featureCount, List<Integer> hidden
           centreWindows != null ? centreWindows : reconstruction != Reconstruction.BERNOULLI,
           klAnnealEpochs, freeBits, validationFraction, patience, thresholdMethod,
           thresholdRisk, maxMissing, reconstruction, architecture, conditioning, conditionZone,
-          scoreTarget);
+          scoreTarget, minSteps);
     }
   }
 }

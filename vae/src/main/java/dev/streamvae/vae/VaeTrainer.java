@@ -151,9 +151,10 @@ public final class VaeTrainer {
         .build());
     createGradientsQuietly(sd);
     count = trainCount;
+    int epochs = config.epochsFor(count);
     LOG.info("training VAE on {} windows of {}x{} (hidden {}, k={}, {} epochs, batch {})",
         count, config.windowLength(), config.featureCount(), config.hiddenSizes(),
-        config.latentDim(), config.epochs(), config.batchSize());
+        config.latentDim(), epochs, config.batchSize());
 
     // The loss is measured after each epoch on a fixed subset with fixed noise, through the
     // inference path: comparable across epochs, and a check that the scorer computes what the
@@ -176,7 +177,7 @@ public final class VaeTrainer {
     double bestValidation = Double.POSITIVE_INFINITY;
     Map<String, INDArray> bestParams = null;
     int bestEpoch = 0;
-    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+    for (int epoch = 1; epoch <= epochs; epoch++) {
       long epochStart = System.nanoTime();
       double betaNow = config.betaAt(epoch);
       graph.setBeta(betaNow);
@@ -195,12 +196,12 @@ public final class VaeTrainer {
             bernoulli, validationCondition);
         validationLoss = v[0] + config.beta() * v[1];
       }
-      EpochStats stats = new EpochStats(epoch, config.epochs(),
+      EpochStats stats = new EpochStats(epoch, epochs,
           reconstruction + betaNow * kl, reconstruction, kl,
           Math.round(count * 1e9 / nanos), nanos / 1_000_000, betaNow, validationLoss);
       history.add(stats);
       LOG.debug("epoch {}/{}: loss {} (reconstruction {}, kl {}), {} windows/s", epoch,
-          config.epochs(), stats.loss(), stats.reconstruction(), stats.kl(),
+          epochs, stats.loss(), stats.reconstruction(), stats.kl(),
           stats.windowsPerSecond());
       onEpoch.onEpoch(stats);
       if (!Double.isFinite(stats.loss())) {

@@ -33,6 +33,20 @@ class ModelOptionsTest {
   }
 
   @Test
+  void minStepsAddsEpochsToAShortHistoryAndIsRecorded() {
+    // 785 windows in batches of 64 are 13 steps an epoch: 100 steps need 8 epochs, not 2.
+    TrainingSet data = sine(16);
+    TrainedModel trained = VaeTrainer.train(data, small().toBuilder().epochs(2).minSteps(100)
+        .build(), null);
+    assertThat(trained.history()).hasSize(8);
+    assertThat(trained.history().get(0).epochs()).isEqualTo(8);
+    assertThat(trained.toBundle("m", 1, Instant.EPOCH).manifest().trainingOptions())
+        .containsEntry("minSteps", "100");
+    assertThat(VaeTrainer.train(data, small().toBuilder().epochs(2).build(), null).history())
+        .hasSize(2);
+  }
+
+  @Test
   void centredWindowsIgnoreTheLevelAndSurviveTheBundle() {
     TrainingSet data = sine(16);
     float[][] windows = java.util.Arrays.copyOf(data.windows(), 50);

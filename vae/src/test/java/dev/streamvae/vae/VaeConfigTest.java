@@ -18,9 +18,18 @@ class VaeConfigTest {
     VaeConfig c = VaeConfig.builder().build();
     assertThat(c.windowLength()).isEqualTo(32);
     assertThat(c.featureCount()).isEqualTo(1);
-    assertThat(c.hiddenSizes()).containsExactly(64, 32);
+    assertThat(c.hiddenSizes()).containsExactly(32, 16);
     assertThat(c.latentDim()).isEqualTo(4);
-    assertThat(c.learningRate()).isEqualTo(1e-3);
+    assertThat(c.learningRate()).isEqualTo(3e-3);
+    assertThat(c.minSteps()).isZero();
+    assertThat(c.epochsFor(10_000)).isEqualTo(30);
+    // A short history trains for at least minSteps gradient steps: 720 windows are 6 batches.
+    VaeConfig shortHistory = VaeConfig.builder().minSteps(400).build();
+    assertThat(shortHistory.epochsFor(720)).isEqualTo(67);
+    assertThat(shortHistory.epochsFor(100_000)).isEqualTo(30);
+    assertThat(shortHistory.epochsFor(1)).isEqualTo(400);
+    assertThat(VaeConfig.builder().minSteps(1_000_000).build().epochsFor(1))
+        .isEqualTo(VaeConfig.MAX_EPOCHS);
     assertThat(c.epochs()).isEqualTo(30);
     assertThat(c.batchSize()).isEqualTo(128);
     assertThat(c.beta()).isEqualTo(1.0);
@@ -124,7 +133,7 @@ class VaeConfigTest {
     assertThatThrownBy(() -> new VaeConfig(32, 1, List.of(), 4, 1e-3, 1, 1, 1, 1, 1, 0.9, false, 0,
         0, 0, 0, VaeConfig.ThresholdMethod.QUANTILE, 1e-3, 0,
         VaeConfig.Reconstruction.GAUSSIAN, VaeConfig.ArchitectureKind.DENSE,
-        VaeConfig.Conditioning.NONE, java.time.ZoneOffset.UTC, VaeConfig.ScoreTarget.WINDOW))
+        VaeConfig.Conditioning.NONE, java.time.ZoneOffset.UTC, VaeConfig.ScoreTarget.WINDOW, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hiddenSizes");
   }
 }

@@ -9,7 +9,7 @@ import java.util.Random;
 
 /**
  * Seeded data and models shared by the benchmarks: a noisy sine, one metric, cut into windows of
- * the default length, and models of the default architecture (W=32, F=1, hidden [64, 32], k=4)
+ * the default length, and models of the default architecture (W=32, F=1, hidden [32, 16], k=4)
  * that differ only in their Monte Carlo samples L.
  */
 final class Fixtures {

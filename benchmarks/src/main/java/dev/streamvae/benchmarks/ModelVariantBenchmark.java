@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * {@link AnomalyModel#score(float[][], long[])} of one batch of 256 windows for each model
- * variant of the default shape (W=32, F=1, hidden [64, 32], k=4): dense (the fused pass, the
+ * variant of the default shape (W=32, F=1, hidden [32, 16], k=4): dense (the fused pass, the
  * baseline), dense conditioned on time of week, conv1d, and conv1d conditioned, the last three
  * on the layer-by-layer path. Compare the variants within one run.
  */

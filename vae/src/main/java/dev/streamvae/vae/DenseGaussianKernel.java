@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * same maths as {@link VaeNetwork#encode}, {@link VaeNetwork#decode} and the Gaussian
  * log-likelihood, with no ND4J call.
  *
- * <p>Why not ND4J here: at the default shape (32 values per window, hidden [64, 32], k = 4) a
+ * <p>Why not ND4J here: at the shape that was the default when this was measured (32 values per
+ * window, hidden [64, 32], k = 4; [32, 16] since 2026-12-03) a
  * window is some 10,000 multiply-adds and 260 tanh/exp values per sample. Measured with JMH
  * (docs/benchmarks.md section 2), ND4J's pass ({@link FusedForward}) cost 7-12x its own GEMMs at
  * batch 256: about a microsecond of per-op machinery per call, a generic-x86 libnd4j tanh/exp at

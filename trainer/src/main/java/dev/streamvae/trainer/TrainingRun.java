@@ -99,8 +99,9 @@ public final class TrainingRun {
         ? fineTuneBase(publisher, request, features, vae) : Optional.empty();
     TrainedModel trained;
     if (warmStart.isPresent()) {
-      trained = VaeTrainer.train(data, vae.toBuilder().epochs(request.fineTuneEpochs()).build(),
-          listener, warmStart.get().model());
+      // A fine-tuning runs exactly its epochs: --min-steps is for training from fresh weights.
+      trained = VaeTrainer.train(data, vae.toBuilder().epochs(request.fineTuneEpochs())
+          .minSteps(0).build(), listener, warmStart.get().model());
     } else {
       trained = VaeTrainer.train(data, vae, listener);
     }
@@ -187,7 +188,7 @@ public final class TrainingRun {
       }
     }
     out.println("fine-tune: " + reason + "; training from fresh weights for " + vae.epochs()
-        + " epochs");
+        + " epochs" + (vae.minSteps() > 0 ? " (at least " + vae.minSteps() + " steps)" : ""));
     return Optional.empty();
   }
 

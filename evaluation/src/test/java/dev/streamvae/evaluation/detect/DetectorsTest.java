@@ -81,9 +81,12 @@ class DetectorsTest {
   @Test
   void vaeTrainsOnTheProbationaryPeriodAndFindsTheSpike() {
     double[] v = series();
+    // Raw windows: with centred ones the spike also moves the centre of the 15 windows after it,
+    // whose last records then score a little high (the alert rule's look-back drops those).
     VaeDetector.Settings settings = new VaeDetector.Settings(VaeConfig.builder()
         .scoreTarget(VaeConfig.ScoreTarget.WINDOW).windowLength(16).hiddenSizes(16, 8).latentDim(2)
-        .learningRate(3e-3).batchSize(64).epochs(1).mcSamples(4).seed(42).build(), 50, 0, 5000,
+        .learningRate(3e-3).batchSize(64).epochs(1).mcSamples(4).seed(42).centreWindows(false)
+        .build(), 50, 0, 5000,
         VaeDetector.ScoreMap.TRAINING);
     VaeDetector vae = new VaeDetector(settings);
     double[] s = vae.detect(Series.univariate("s", v, 200));

@@ -206,6 +206,12 @@ public final class TrainCommand implements Callable<Integer> {
           + " weights (default: ${DEFAULT-VALUE}).")
   int fineTuneEpochs;
 
+  @Option(names = "--fine-tune-learning-rate", paramLabel = "RATE",
+      description = "Adam learning rate of a fine-tuning (default: a tenth of --learning-rate:"
+          + " the optimiser starts afresh, and at the full rate its first steps knock a tightly"
+          + " fitted model off its fit).")
+  Double fineTuneLearningRate;
+
   @Option(names = "--signing-key", paramLabel = "FILE",
       defaultValue = "${env:STREAMVAE_SIGNING_KEY}",
       description = "Sign the model with this Ed25519 key file (from `anomaly keygen`), or the "
@@ -317,7 +323,7 @@ public final class TrainCommand implements Callable<Integer> {
             : new TrainingRequest.PublishTarget(kafka.clientProperties(), modelsTopic),
         signingKeys(),
         fraction > 0 ? new TrainingRequest.ChampionChallenger(fraction, promotionTolerance)
-            : null, fineTuneEpochs);
+            : null, fineTuneEpochs, fineTuneLearningRate == null ? 0 : fineTuneLearningRate);
   }
 
   private java.security.KeyPair signingKeys() throws IOException {

@@ -26,6 +26,9 @@ import java.util.Objects;
  * @param fineTuneEpochs when positive, start from the weights of the version scorers serve (the
  *     champion on the models topic) and train this many epochs instead of the config's; a full
  *     training when there is no usable champion. 0: always a full training
+ * @param fineTuneLearningRate the Adam learning rate of a fine-tuning; 0 means a tenth of the
+ *     config's (the optimiser starts afresh, and at the full rate its first steps knock a
+ *     tightly fitted model off its fit)
  */
 public record TrainingRequest(
     HistorySource source,
@@ -37,7 +40,16 @@ public record TrainingRequest(
     PublishTarget publishTo,
     KeyPair signingKey,
     ChampionChallenger championChallenger,
-    int fineTuneEpochs) {
+    int fineTuneEpochs,
+    double fineTuneLearningRate) {
+
+  /** A request whose fine-tunings run at a tenth of the training's learning rate. */
+  public TrainingRequest(HistorySource source, String modelName, List<String> features,
+      int stride, VaeConfig vae, String bundleFile, PublishTarget publishTo, KeyPair signingKey,
+      ChampionChallenger championChallenger, int fineTuneEpochs) {
+    this(source, modelName, features, stride, vae, bundleFile, publishTo, signingKey,
+        championChallenger, fineTuneEpochs, 0);
+  }
 
   /** A request that trains from fresh weights. */
   public TrainingRequest(HistorySource source, String modelName, List<String> features,
@@ -89,6 +101,10 @@ public record TrainingRequest(
     if (fineTuneEpochs < 0) {
       throw new IllegalArgumentException("--fine-tune-epochs must not be negative, was "
           + fineTuneEpochs);
+    }
+    if (!(fineTuneLearningRate >= 0) || Double.isInfinite(fineTuneLearningRate)) {
+      throw new IllegalArgumentException("--fine-tune-learning-rate must be positive, was "
+          + fineTuneLearningRate);
     }
     if (fineTuneEpochs > 0 && publishTo == null) {
       throw new IllegalArgumentException("--fine-tune-epochs starts from the model on the models"

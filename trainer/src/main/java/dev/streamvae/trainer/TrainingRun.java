@@ -99,9 +99,11 @@ public final class TrainingRun {
         ? fineTuneBase(publisher, request, features, vae) : Optional.empty();
     TrainedModel trained;
     if (warmStart.isPresent()) {
-      // A fine-tuning runs exactly its epochs: --min-steps is for training from fresh weights.
+      // A fine-tuning runs exactly its epochs (--min-steps is for training from fresh weights),
+      // at its own, lower learning rate.
       trained = VaeTrainer.train(data, vae.toBuilder().epochs(request.fineTuneEpochs())
-          .minSteps(0).build(), listener, warmStart.get().model());
+          .minSteps(0).learningRate(fineTuneLearningRate(request, vae)).build(), listener,
+          warmStart.get().model());
     } else {
       trained = VaeTrainer.train(data, vae, listener);
     }
@@ -111,7 +113,8 @@ public final class TrainingRun {
     if (warmStart.isPresent()) {
       bundle = bundle.withManifest(bundle.manifest().withTrainingOptions(Map.of(
           "fineTunedFrom", Long.toString(warmStart.get().version()),
-          "fineTuneEpochs", Integer.toString(request.fineTuneEpochs()))));
+          "fineTuneEpochs", Integer.toString(request.fineTuneEpochs()),
+          "fineTuneLearningRate", Double.toString(fineTuneLearningRate(request, vae)))));
     }
     if (validationHistory != null) {
       bundle = decide(bundle, trained, validationHistory, features, vae.windowLength(), cut,
@@ -269,5 +272,11 @@ public final class TrainingRun {
       }
     }
     return windows.length == 0 ? 0 : (double) anomalies / windows.length;
+  }
+
+  /** The learning rate of a fine-tuning: the request's, or a tenth of the training's. */
+  private static double fineTuneLearningRate(TrainingRequest request, VaeConfig vae) {
+    return request.fineTuneLearningRate() > 0 ? request.fineTuneLearningRate()
+        : vae.learningRate() / 10;
   }
 }

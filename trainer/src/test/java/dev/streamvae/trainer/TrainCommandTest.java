@@ -44,6 +44,15 @@ class TrainCommandTest {
   }
 
   @Test
+  void aNegativeFineTuneLearningRateIsAOneLineUsageError() throws java.io.IOException {
+    Run r = run("--csv", sineCsv("lr.csv", 60_000).toString(), "--no-publish", "--out",
+        dir.resolve("m").toString(), "--fine-tune-learning-rate", "-0.1");
+    assertThat(r.status()).isEqualTo(CommandLines.USAGE_ERROR);
+    assertThat(r.err().strip()).isEqualTo("error: --fine-tune-learning-rate must be positive,"
+        + " was -0.1");
+  }
+
+  @Test
   void aMissingFileIsAOneLineRunError() {
     Run r = run("--csv", dir.resolve("absent.csv").toString(), "--no-publish", "--out",
         dir.resolve("m").toString());

@@ -89,6 +89,11 @@ public final class DetectorOptions {
       description = "VAE encoder hidden layer sizes; the decoder mirrors them (default: 32,16).")
   int[] hidden;
 
+  @Option(names = "--vae-threshold-quantile", paramLabel = "Q",
+      description = "Quantile of the training windows' scores that is the VAE's threshold, the"
+          + " trainer's --threshold-quantile (default: 0.995).")
+  Double thresholdQuantile;
+
   @Option(names = "--vae-learning-rate", paramLabel = "RATE",
       description = "VAE Adam learning rate (default: 0.003).")
   Double learningRate;
@@ -233,6 +238,9 @@ public final class DetectorOptions {
     }
     if (learningRate != null) {
       config.learningRate(learningRate);
+    }
+    if (thresholdQuantile != null) {
+      config.thresholdQuantile(thresholdQuantile);
     }
     return new VaeDetector.Settings(config.build(), epochs != null ? 0 : steps, retrainEvery,
         maxTrain, scoreMap(), surpriseAverage, retrainSteps, ensemble());

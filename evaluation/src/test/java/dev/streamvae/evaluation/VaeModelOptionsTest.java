@@ -49,6 +49,9 @@ class VaeModelOptionsTest {
         .vaeSettings().config();
     assertThat(trainers.hiddenSizes()).containsExactly(64, 32);
     assertThat(trainers.learningRate()).isEqualTo(0.001);
+    assertThat(defaults.thresholdQuantile()).isEqualTo(0.995);
+    assertThat(parse("--vae-threshold-quantile", "0.99").vaeSettings().config()
+        .thresholdQuantile()).isEqualTo(0.99);
   }
 
   @Test

@@ -50,6 +50,17 @@ public final class StreamsTuning {
    */
   public static final String PRODUCER_COMPRESSION = "lz4";
 
+  /**
+   * The stream thread's producer {@code linger.ms}: 5 instead of Kafka Streams' 100. With 128 KiB
+   * batches that a partition fills in a few hundred milliseconds at these rates, a score waited
+   * in the producer until the linger ran out or a commit flushed it, so the commit interval set
+   * the append latency. Measured with {@code anomaly bench}, alternating (docs/benchmarks.md,
+   * session 8): the scorer's append latency p50 / p99 at half its drain rate 54 / 247 and 57 / 107
+   * ms with 100, 25 / 70 and 24 / 55 ms with 5, at the same drain rate (96k-107k records/s) and
+   * CPU per record (8.3-8.9 us).
+   */
+  public static final int PRODUCER_LINGER_MS = 5;
+
   private StreamsTuning() {}
 
   /** Adds the scorer's defaults to {@code props} where it has no value of its own. */
@@ -58,6 +69,7 @@ public final class StreamsTuning {
     props.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, MAX_TASK_IDLE_MS);
     producerDefault(props, ProducerConfig.BATCH_SIZE_CONFIG, PRODUCER_BATCH_BYTES);
     producerDefault(props, ProducerConfig.COMPRESSION_TYPE_CONFIG, PRODUCER_COMPRESSION);
+    producerDefault(props, ProducerConfig.LINGER_MS_CONFIG, PRODUCER_LINGER_MS);
   }
 
   // Kafka Streams lets "producer.x" win over a plain "x"; a user's plain "x" must still win over

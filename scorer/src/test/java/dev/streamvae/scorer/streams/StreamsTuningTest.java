@@ -19,9 +19,11 @@ class StreamsTuningTest {
     assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
     assertThat(props.get("producer.batch.size")).isEqualTo(128 * 1024);
     assertThat(props.get("producer.compression.type")).isEqualTo("lz4");
-    // What Kafka Streams hands its producer.
+    assertThat(props.get("producer.linger.ms")).isEqualTo(5);
+    // What Kafka Streams hands its producer (its own linger.ms default is 100).
     assertThat(new StreamsConfig(withRequired(props)).getProducerConfigs("client"))
-        .containsEntry("batch.size", 128 * 1024).containsEntry("compression.type", "lz4");
+        .containsEntry("batch.size", 128 * 1024).containsEntry("compression.type", "lz4")
+        .containsEntry("linger.ms", 5);
   }
 
   @Test
@@ -38,6 +40,10 @@ class StreamsTuningTest {
     }
     assertThat(new StreamsConfig(withRequired(plain)).getProducerConfigs("client")
         .get("compression.type")).isEqualTo("zstd");
+    Properties linger = new Properties();
+    linger.put("linger.ms", 20);
+    assertThat(new StreamsConfig(withRequired(tuned(linger))).getProducerConfigs("client")
+        .get("linger.ms")).isEqualTo(20);
   }
 
   private static Properties withRequired(Properties props) {

@@ -39,7 +39,7 @@ public final class StreamsTuning {
    * Measured with {@code anomaly bench --cases pass-through,scorer-default} (docs/benchmarks.md,
    * session 4): the scorer 15,300-15,800 records/s and 118-122 us of process CPU per record at
    * 16 KiB, 21,300 and 90 us at 128 KiB; the pass-through gains alike. Batches fill only as fast as
-   * records come, so a quiet stream's latency does not change ({@code linger.ms} is untouched).
+   * records come; how long a partly filled batch waits is {@link #PRODUCER_LINGER_MS}.
    */
   public static final int PRODUCER_BATCH_BYTES = 128 * 1024;
 

@@ -28,9 +28,10 @@ public final class DetectorOptions {
   /**
    * Which VAE pipeline the defaults of the options below describe. {@code service} is what the
    * scorer runs (since issue #3 session 8, docs/quality.md): one model of the trainer's window
-   * on centred windows with L = 1, and the scorer's own alert rule as the score. {@code research} is the
-   * evaluation's best multi-model pipeline (variant V12): a centred and a raw model of W = 16,
-   * ensembles of three, the recent-past score map and the evaluation's de-duplication.
+   * on centred windows with L = 1, and the scorer's own alert rule as the score. {@code
+   * research} is the evaluation's best multi-model pipeline (variant V12): a centred and a raw
+   * model of W = 16, ensembles of three, the recent-past score map and the evaluation's
+   * de-duplication.
    */
   public enum Pipeline {
     /** The scorer's configuration and alert rule. */
@@ -57,9 +58,9 @@ public final class DetectorOptions {
   @Option(names = "--pipeline", defaultValue = "service", paramLabel = "PIPELINE",
       converter = PipelineConverter.class,
       description = "VAE defaults: service (what the scorer runs: one model of W = 32 on"
-          + " centred windows, L = 1, the scorer's alert rule as the score) or research (a centred and"
-          + " a raw model of W = 16, ensembles of three, the recent-past score map); the options"
-          + " below override either (default: ${DEFAULT-VALUE}).")
+          + " centred windows, L = 1, the scorer's alert rule as the score) or research (a"
+          + " centred and a raw model of W = 16, ensembles of three, the recent-past score map);"
+          + " the options below override either (default: ${DEFAULT-VALUE}).")
   Pipeline pipeline = Pipeline.SERVICE;
 
   /** Reads {@code service} or {@code research}, in any case. */

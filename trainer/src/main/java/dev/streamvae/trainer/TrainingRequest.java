@@ -26,9 +26,9 @@ import java.util.Objects;
  * @param fineTuneEpochs when positive, start from the weights of the version scorers serve (the
  *     champion on the models topic) and train this many epochs instead of the config's; a full
  *     training when there is no usable champion. 0: always a full training
- * @param fineTuneLearningRate the Adam learning rate of a fine-tuning; 0 means a tenth of the
- *     config's (the optimiser starts afresh, and at the full rate its first steps knock a
- *     tightly fitted model off its fit)
+ * @param fineTuneLearningRate the Adam learning rate of a fine-tuning; 0 when constructed means
+ *     a tenth of the config's, and the record then holds that rate (the optimiser starts afresh,
+ *     and at the full rate its first steps knock a tightly fitted model off its fit)
  */
 public record TrainingRequest(
     HistorySource source,
@@ -105,6 +105,9 @@ public record TrainingRequest(
     if (!(fineTuneLearningRate >= 0) || Double.isInfinite(fineTuneLearningRate)) {
       throw new IllegalArgumentException("--fine-tune-learning-rate must be positive, was "
           + fineTuneLearningRate);
+    }
+    if (fineTuneLearningRate == 0) {
+      fineTuneLearningRate = vae.learningRate() / 10;
     }
     if (fineTuneEpochs > 0 && publishTo == null) {
       throw new IllegalArgumentException("--fine-tune-epochs starts from the model on the models"

@@ -102,7 +102,7 @@ public final class TrainingRun {
       // A fine-tuning runs exactly its epochs (--min-steps is for training from fresh weights),
       // at its own, lower learning rate.
       trained = VaeTrainer.train(data, vae.toBuilder().epochs(request.fineTuneEpochs())
-          .minSteps(0).learningRate(fineTuneLearningRate(request, vae)).build(), listener,
+          .minSteps(0).learningRate(request.fineTuneLearningRate()).build(), listener,
           warmStart.get().model());
     } else {
       trained = VaeTrainer.train(data, vae, listener);
@@ -114,7 +114,7 @@ public final class TrainingRun {
       bundle = bundle.withManifest(bundle.manifest().withTrainingOptions(Map.of(
           "fineTunedFrom", Long.toString(warmStart.get().version()),
           "fineTuneEpochs", Integer.toString(request.fineTuneEpochs()),
-          "fineTuneLearningRate", Double.toString(fineTuneLearningRate(request, vae)))));
+          "fineTuneLearningRate", Double.toString(request.fineTuneLearningRate()))));
     }
     if (validationHistory != null) {
       bundle = decide(bundle, trained, validationHistory, features, vae.windowLength(), cut,
@@ -272,11 +272,5 @@ public final class TrainingRun {
       }
     }
     return windows.length == 0 ? 0 : (double) anomalies / windows.length;
-  }
-
-  /** The learning rate of a fine-tuning: the request's, or a tenth of the training's. */
-  private static double fineTuneLearningRate(TrainingRequest request, VaeConfig vae) {
-    return request.fineTuneLearningRate() > 0 ? request.fineTuneLearningRate()
-        : vae.learningRate() / 10;
   }
 }

@@ -40,8 +40,6 @@ public final class VaeDetector implements Detector {
   private static final Logger LOG = LoggerFactory.getLogger(VaeDetector.class);
   /** Windows per {@link AnomalyModel#score} call. */
   private static final int SCORE_BATCH = 4096;
-  /** Upper bound on the epochs {@link Settings#trainSteps()} may ask for. */
-  private static final int MAX_EPOCHS = 2000;
 
   /**
    * The detector's settings.
@@ -333,9 +331,11 @@ public final class VaeDetector implements Detector {
     VaeConfig run = config;
     int steps = warmStart != null ? settings.retrainSteps() : settings.trainSteps();
     if (steps > 0) {
-      int stepsPerEpoch = (data.windowCount() + config.batchSize() - 1) / config.batchSize();
-      int epochs = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
-      run = config.toBuilder().epochs(Math.max(1, Math.min(epochs, MAX_EPOCHS))).build();
+      // The epochs that give those steps, as the trainer's --min-steps counts them (at most
+      // VaeConfig.MAX_EPOCHS).
+      int epochs = config.toBuilder().epochs(1).minSteps(steps).build()
+          .epochsFor(data.windowCount());
+      run = config.toBuilder().epochs(epochs).build();
     }
     List<AnomalyModel> models = new ArrayList<>();
     for (int member = 0; member < settings.ensemble(); member++) {
